@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ("username", "get_full_name", "role", "agency", "is_active")
+    list_filter = ("role", "agency", "is_active")
+    autocomplete_fields = ("agency",)
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("One-stop desk"), {"fields": ("agency", "role", "job_title", "phone")}),
+    )
+    add_fieldsets = (
+        *BaseUserAdmin.add_fieldsets,
+        (_("One-stop desk"), {"fields": ("agency", "role", "job_title")}),
+    )

@@ -1,0 +1,27 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo_users
+from agencies.demo import seed_demo_agencies
+
+
+class Command(BaseCommand):
+    help = "Create (or refresh) the demo province, communes, offices and users. Safe to run again."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", default=DEMO_PASSWORD, help="Password of every demo user.")
+
+    @transaction.atomic
+    def handle(self, *args, password, **options):
+        agencies = seed_demo_agencies()
+        seed_demo_users(agencies, password=password)
+        for step in self.extra_steps():
+            step(agencies=agencies, stdout=self.stdout)
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(agencies)} agencies."))
+        self.stdout.write(f"Demo logins (password for all: {password}):")
+        for username, _full_name, role, agency_code, _title in DEMO_USERS:
+            self.stdout.write(f"  {username:<16} {role.label:<22} {agencies[agency_code].name}")
+
+    def extra_steps(self):
+        """Seeding steps of the other apps, in dependency order."""
+        return []

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The embedded run: Django's server plus a real Celery worker with beat, over a file-system broker
+# (no Redis or PostgreSQL needed). Ctrl-C stops everything.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY="${PY:-.venv/bin/python}"
+HOST="${HOST:-127.0.0.1}"
+PORT="${PORT:-8000}"
+mkdir -p var/log
+"$PY" -m celery -A onestop worker -B --loglevel=INFO --concurrency=1 --pool=solo \
+  --schedule=var/celerybeat-schedule >var/log/celery.log 2>&1 &
+CELERY_PID=$!
+trap 'kill $CELERY_PID 2>/dev/null || true; wait $CELERY_PID 2>/dev/null || true' EXIT INT TERM
+cat <<MSG
+
+  Một Cửa is running at http://$HOST:$PORT/
+  Public catalogue: http://$HOST:$PORT/   Staff login: http://$HOST:$PORT/accounts/login/
+  Demo logins (password motcua@2026): clerk, officer, head, leader, leader_province, admin
+  Celery worker + beat log: var/log/celery.log        Stop: Ctrl-C
+
+MSG
+"$PY" manage.py runserver "$HOST:$PORT"
