@@ -13,6 +13,7 @@ MENU = [
     ("reports:periodic", _("Reports"), "bi-table", {Role.LEADER, Role.ADMIN}),
     ("surveys:feedback_queue", _("Feedback"), "bi-chat-left-text", {Role.CLERK, Role.LEADER, Role.ADMIN}),
     ("procedures:catalog", _("Procedures"), "bi-journal-text", {Role.CLERK, Role.OFFICER, Role.LEADER, Role.ADMIN}),
+    ("procedures:excel", _("Catalogue in Excel"), "bi-file-earmark-excel", {Role.ADMIN}),
     ("agencies:calendar", _("Working calendar"), "bi-calendar3", {Role.CLERK, Role.OFFICER, Role.LEADER, Role.ADMIN}),
     ("admin:index", _("Administration"), "bi-gear", {Role.ADMIN}),
 ]

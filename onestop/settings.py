@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "crispy_forms",
     "crispy_bootstrap5",
+    "common",
     "accounts",
     "agencies",
     "procedures",

@@ -6,9 +6,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from agencies.api import CalendarDueView
 from onestop.views import healthz, home
+from procedures.api import ProcedureDetailView, ProcedureListView
 
 api_v1 = [
     path("calendar/due", CalendarDueView.as_view(), name="calendar-due"),
+    path("procedures/", ProcedureListView.as_view(), name="procedure-list"),
+    path("procedures/<str:code>/", ProcedureDetailView.as_view(), name="procedure-detail"),
 ]
 
 urlpatterns = [
@@ -17,6 +20,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
     path("agencies/", include("agencies.urls")),
+    path("thu-tuc/", include("procedures.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

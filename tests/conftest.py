@@ -49,3 +49,15 @@ def leader(commune):
 @pytest.fixture
 def administrator(province):
     return UserFactory(username="admin1", role="admin", agency=province, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def catalog(db):
+    """The 80 real commune procedures of the seed file, in force since 1 July 2025."""
+    from procedures.demo import EFFECTIVE_FROM, load_seed
+    from procedures.services import catalog_apply
+
+    data = load_seed()
+    records = [(f"seed #{i}", {**item, "effective_from": EFFECTIVE_FROM}) for i, item in enumerate(data["procedures"])]
+    catalog_apply(records, fields=data["fields"])
+    return data

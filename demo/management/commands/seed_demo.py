@@ -3,6 +3,7 @@ from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo_users
 from agencies.demo import seed_demo_agencies
+from procedures.demo import seed_demo_procedures
 
 
 class Command(BaseCommand):
@@ -15,13 +16,8 @@ class Command(BaseCommand):
     def handle(self, *args, password, **options):
         agencies = seed_demo_agencies()
         seed_demo_users(agencies, password=password)
-        for step in self.extra_steps():
-            step(agencies=agencies, stdout=self.stdout)
+        seed_demo_procedures(agencies=agencies, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(agencies)} agencies."))
         self.stdout.write(f"Demo logins (password for all: {password}):")
         for username, _full_name, role, agency_code, _title in DEMO_USERS:
             self.stdout.write(f"  {username:<16} {role.label:<22} {agencies[agency_code].name}")
-
-    def extra_steps(self):
-        """Seeding steps of the other apps, in dependency order."""
-        return []
