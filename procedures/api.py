@@ -102,6 +102,7 @@ class ProcedureListView(_CatalogView):
         return procedure_list(search=params.get("search", ""), field=field, agency=self.agency())
 
     @extend_schema(
+        operation_id="procedures_list",
         parameters=[
             OpenApiParameter("search", OpenApiTypes.STR),
             OpenApiParameter("field", OpenApiTypes.STR, description="Field code or name"),
@@ -115,7 +116,7 @@ class ProcedureListView(_CatalogView):
 
 
 class ProcedureDetailView(_CatalogView):
-    @extend_schema(parameters=[AGENCY_PARAM])
+    @extend_schema(operation_id="procedures_retrieve", parameters=[AGENCY_PARAM])
     def get(self, request, code):
         procedure = procedure_get(code, agency=self.agency())
         if procedure is None:
