@@ -107,7 +107,7 @@ class ProcedureListView(_CatalogView):
             OpenApiParameter("search", OpenApiTypes.STR),
             OpenApiParameter("field", OpenApiTypes.STR, description="Field code or name"),
             AGENCY_PARAM,
-        ]
+        ],
     )
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
