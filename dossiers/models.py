@@ -1,0 +1,358 @@
+"""Dossiers (hồ sơ) and everything recorded about them.
+
+A Dossier is an instance of a ProcedureVersion: the time, unit and papers that applied when it was
+received are fixed on it. Its due time is computed once at intake (or at a restart after a
+supplement) and stored; only events move it. History rows and extensions are append-only.
+Every state change goes through ``dossiers.services``.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agencies.calendar import TimeUnit
+
+from .choices import OPEN_STATUSES, Action, Channel, DossierStatus, GuidanceKind, ReturnMethod
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("History is append-only: rows cannot be updated.")
+
+    def delete(self):
+        raise PermissionError("History is append-only: rows cannot be deleted.")
+
+
+class AppendOnlyModel(models.Model):
+    """Rows are written once: no update, no delete (the database enforces it too on PostgreSQL)."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise PermissionError("History is append-only: rows cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("History is append-only: rows cannot be deleted.")
+
+
+class Applicant(models.Model):
+    """A citizen who lodged a dossier; found again by ID number at the next visit."""
+
+    id_number = models.CharField(_("ID number"), max_length=20, unique=True)
+    full_name = models.CharField(_("full name"), max_length=150)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("applicant")
+        verbose_name_plural = _("applicants")
+
+    def __str__(self):
+        return self.full_name
+
+
+class DailyCounter(models.Model):
+    """The last dossier number given by an agency on a day (the 4-digit daily sequence)."""
+
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "day"], name="daily_counter_unique")]
+
+
+class Dossier(models.Model):
+    code = models.CharField(_("dossier code"), max_length=64, unique=True)
+    lookup_key = models.CharField(_("lookup key"), max_length=32, db_index=True)
+    procedure = models.ForeignKey(
+        "procedures.Procedure", verbose_name=_("procedure"), on_delete=models.PROTECT, related_name="dossiers"
+    )
+    procedure_version = models.ForeignKey(
+        "procedures.ProcedureVersion",
+        verbose_name=_("procedure version"),
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+    )
+    # The time applied, fixed at intake: the agency's shortened time, else the legal time.
+    processing_amount = models.DecimalField(_("processing time"), max_digits=7, decimal_places=2)
+    processing_unit = models.CharField(_("time unit"), max_length=20, choices=TimeUnit.CHOICES)
+    shortened = models.BooleanField(_("shortened time applied"), default=False)
+    fee = models.TextField(_("fees and charges"), blank=True)
+
+    # Three roles of an agency (domain.md, "Versions and history").
+    helped_at = models.ForeignKey(
+        "agencies.Agency",
+        verbose_name=_("where the citizen was helped"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    receiving_agency = models.ForeignKey(
+        "agencies.Agency",
+        verbose_name=_("receiving agency"),
+        on_delete=models.PROTECT,
+        related_name="received_dossiers",
+        help_text=_("Its code and clock are the dossier's."),
+    )
+    competent_agency = models.ForeignKey(
+        "agencies.Agency",
+        verbose_name=_("competent authority"),
+        on_delete=models.PROTECT,
+        related_name="competent_dossiers",
+    )
+    handling_office = models.ForeignKey(
+        "agencies.Agency",
+        verbose_name=_("processing office"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="handled_dossiers",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned officer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_dossiers",
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.DIRECT)
+    return_method = models.CharField(
+        _("return method"), max_length=10, choices=ReturnMethod.choices, default=ReturnMethod.DESK
+    )
+    return_address = models.CharField(_("return address"), max_length=255, blank=True)
+
+    # The applicant as given at intake (a snapshot: later changes of the citizen's details do not
+    # rewrite what the receipt said).
+    applicant = models.ForeignKey(Applicant, on_delete=models.PROTECT, related_name="dossiers")
+    applicant_name = models.CharField(_("applicant"), max_length=150)
+    applicant_id_number = models.CharField(_("ID number"), max_length=20)
+    applicant_phone = models.CharField(_("phone"), max_length=20, blank=True)
+    applicant_email = models.EmailField(_("email"), blank=True)
+    applicant_address = models.CharField(_("address"), max_length=255, blank=True)
+
+    status = models.CharField(
+        _("status"), max_length=24, choices=DossierStatus.choices, default=DossierStatus.RECEIVED
+    )
+    received_at = models.DateTimeField(_("received at"))
+    competent_received_at = models.DateTimeField(
+        _("received by the competent authority at"),
+        help_text=_("Decree 309/2026: the deadline runs from here for dossiers lodged elsewhere."),
+    )
+    clock_started_at = models.DateTimeField(_("clock started at"))
+    due_at = models.DateTimeField(_("appointment (due) time"))
+    original_due_at = models.DateTimeField(_("appointment before any extension"))
+    handover_due_at = models.DateTimeField(_("hand over to the office by"))
+    transferred_at = models.DateTimeField(_("transferred at"), null=True, blank=True)
+    supplement_requested_at = models.DateTimeField(_("supplement requested at"), null=True, blank=True)
+    supplement_deadline = models.DateTimeField(_("supplement deadline"), null=True, blank=True)
+    supplement_count = models.PositiveSmallIntegerField(_("supplement requests"), default=0)
+    result_ready_at = models.DateTimeField(_("result ready at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    returned_to = models.CharField(_("result received by"), max_length=150, blank=True)
+    tracking_number = models.CharField(_("postal tracking number"), max_length=64, blank=True)
+    version = models.PositiveIntegerField(default=1, help_text=_("Raised by every change: detects concurrent edits."))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="received_dossiers"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        ordering = ["-received_at"]
+        indexes = [
+            models.Index(fields=["receiving_agency", "-received_at"], name="dossier_recv_agency_idx"),
+            models.Index(fields=["handling_office", "status", "due_at"], name="dossier_office_queue_idx"),
+            models.Index(fields=["assignee", "status", "due_at"], name="dossier_assignee_queue_idx"),
+            models.Index(fields=["competent_agency", "status", "due_at"], name="dossier_competent_idx"),
+            models.Index(fields=["status", "due_at"], name="dossier_status_due_idx"),
+            models.Index(fields=["applicant_id_number"], name="dossier_applicant_idn_idx"),
+            models.Index(fields=["procedure", "-received_at"], name="dossier_procedure_idx"),
+        ]
+
+    def __str__(self):
+        return self.code
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_overdue(self):
+        """Not finished by the stored due time (a ready result waiting for the citizen is not late)."""
+        if self.status in (DossierStatus.RESULT_READY, DossierStatus.AWAITING_SUPPLEMENT) or not self.is_open:
+            return False
+        return timezone.now() > self.due_at
+
+    @property
+    def extension(self):
+        return next(iter(self.extensions.all()), None)
+
+
+class DossierDocument(models.Model):
+    """A paper received with the dossier (ticked at intake, with its counts)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
+    required_document = models.ForeignKey(
+        "procedures.RequiredDocument", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.TextField(_("name"))
+    original_count = models.PositiveSmallIntegerField(_("originals"), default=0)
+    copy_count = models.PositiveSmallIntegerField(_("copies"), default=0)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["dossier", "order", "pk"]
+
+
+def attachment_path(instance, filename):
+    # Random names under a private root: never served from a guessable public URL.
+    import secrets
+
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"dossiers/{timezone.localdate():%Y/%m}/{secrets.token_hex(16)}.{suffix}"
+
+
+class Attachment(models.Model):
+    """A scanned paper. Served only through a view that checks access."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+
+class DossierEvent(AppendOnlyModel):
+    """One line of a dossier's history: who, when, what, from which status to which, why."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty for the system"),
+    )
+    action = models.CharField(_("action"), max_length=24, choices=Action.choices)
+    from_status = models.CharField(_("from"), max_length=24, choices=DossierStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=24, choices=DossierStatus.choices)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("history entry")
+        verbose_name_plural = _("history")
+        ordering = ["dossier", "at", "pk"]
+        indexes = [models.Index(fields=["dossier", "at"], name="dossier_event_idx")]
+
+
+class Extension(AppendOnlyModel):
+    """The apology letter with a new appointment (Mẫu 04): at most one per dossier, by the database."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="extensions")
+    reason = models.TextField(_("reason"))
+    previous_due_at = models.DateTimeField(_("previous appointment"))
+    new_due_at = models.DateTimeField(_("new appointment"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("apology and extension")
+        verbose_name_plural = _("apologies and extensions")
+        constraints = [models.UniqueConstraint(fields=["dossier"], name="one_extension_per_dossier")]
+
+
+class SupplementRequest(AppendOnlyModel):
+    """A request to supplement after appraisal (Mẫu 02): what is missing, and why."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="supplement_requests")
+    reason = models.TextField(_("reason"))
+    missing = models.TextField(_("what is missing"))
+    deadline = models.DateTimeField(_("supplement by"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    flagged = models.BooleanField(
+        _("beyond the first request"), default=False, help_text=_("More than one request counts as late.")
+    )
+
+
+class Handover(models.Model):
+    """One line of the control slip (Mẫu 06): a step of the internal workflow, its time limit and
+    when it was actually done."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="handovers")
+    order = models.PositiveIntegerField()
+    step_name = models.CharField(_("step"), max_length=255)
+    role = models.CharField(_("role"), max_length=20)
+    office = models.ForeignKey("agencies.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    cycle = models.PositiveSmallIntegerField(default=1, help_text=_("Raised when the clock restarts."))
+
+    class Meta:
+        ordering = ["dossier", "cycle", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "cycle", "order"], name="handover_unique_step"),
+        ]
+
+
+class Guidance(models.Model):
+    """Guidance given at the desk without a dossier code: incomplete papers (Mẫu 02) or a refusal
+    at intake (Mẫu 03). Recorded as the law asks, even though no dossier exists."""
+
+    number = models.CharField(_("number"), max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=GuidanceKind.choices)
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    procedure = models.ForeignKey("procedures.Procedure", on_delete=models.PROTECT, related_name="+")
+    procedure_version = models.ForeignKey("procedures.ProcedureVersion", on_delete=models.PROTECT, related_name="+")
+    applicant_name = models.CharField(_("applicant"), max_length=150)
+    applicant_phone = models.CharField(_("phone"), max_length=20, blank=True)
+    applicant_address = models.CharField(_("address"), max_length=255, blank=True)
+    missing = models.TextField(_("what is missing"), blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    given_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    given_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("guidance at the desk")
+        verbose_name_plural = _("guidance at the desk")
+        ordering = ["-given_at"]
+
+    def __str__(self):
+        return self.number
+
+
+class PersonalDataAccess(AppendOnlyModel):
+    """Who viewed or exported citizens' data (Law 91/2025/QH15, Decree 356/2025)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    what = models.CharField(max_length=40)
+    subject = models.CharField(max_length=255, help_text=_("Dossier code, ID number or export range"))
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "at"], name="pd_access_user_idx")]

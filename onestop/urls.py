@@ -6,12 +6,17 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from agencies.api import CalendarDueView
 from onestop.views import healthz, home
+from dossiers.api import DossierActionView, DossierCollection, DossierItem
+from dossiers.views_public import public_lookup
 from procedures.api import ProcedureDetailView, ProcedureListView
 
 api_v1 = [
     path("calendar/due", CalendarDueView.as_view(), name="calendar-due"),
     path("procedures/", ProcedureListView.as_view(), name="procedure-list"),
     path("procedures/<str:code>/", ProcedureDetailView.as_view(), name="procedure-detail"),
+    path("dossiers/", DossierCollection.as_view(), name="dossier-list"),
+    path("dossiers/<str:code>/", DossierItem.as_view(), name="dossier-detail"),
+    path("dossiers/<str:code>/<str:action>/", DossierActionView.as_view(), name="dossier-action"),
 ]
 
 urlpatterns = [
@@ -21,6 +26,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("agencies/", include("agencies.urls")),
     path("thu-tuc/", include("procedures.urls")),
+    path("ho-so/", include("dossiers.urls")),
+    path("tra-cuu/<str:code>/", public_lookup, name="public_lookup"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

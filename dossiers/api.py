@@ -1,0 +1,357 @@
+"""The staff dossier API of ../shared/api.md. Thin: parse, call a service, serialize."""
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+
+from accounts.models import User
+from agencies.api import format_instant, parse_instant
+from agencies.selectors import agency_get_by_code
+from onestop.api import Conflict
+from procedures.models import RequiredDocument
+from procedures.selectors import procedure_get
+
+from .choices import Action, Channel, DossierStatus, ReturnMethod
+from .models import Dossier
+from .selectors import dossier_events, dossier_get, dossier_list
+from .services import (
+    SERVICES,
+    ActionForbidden,
+    ApplicantData,
+    ReceivedDocument,
+    TransitionNotAllowed,
+    allowed_actions,
+    dossier_receive,
+)
+
+
+def lookup_url(dossier: Dossier) -> str:
+    return f"{settings.SITE_URL}{reverse('public_lookup', args=[dossier.code])}?key={dossier.lookup_key}"
+
+
+class InstantField(serializers.Field):
+    """ISO 8601 with offset; reads "+07:00" even when a client forgot to encode the plus."""
+
+    def to_internal_value(self, data):
+        try:
+            return parse_instant(str(data))
+        except ValueError:
+            raise serializers.ValidationError(_("Give the time in ISO 8601 form, e.g. 2026-03-10T14:00:00+07:00.")) from None
+
+    def to_representation(self, value):
+        return format_instant(value)
+
+
+class ApplicantIn(serializers.Serializer):
+    full_name = serializers.CharField(max_length=150)
+    id_number = serializers.CharField(max_length=20)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    email = serializers.CharField(max_length=254, required=False, allow_blank=True, default="")
+    address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+
+
+class DocumentIn(serializers.Field):
+    """A received paper: its name, or {name, original_count, copy_count[, required_document]}."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            data = {"name": data}
+        if not isinstance(data, dict):
+            raise serializers.ValidationError(_("Give each document as a name or an object with a name."))
+        required_id = data.get("required_document") or data.get("id")
+        name = str(data.get("name") or "").strip()
+        if required_id and not name:
+            required = RequiredDocument.objects.filter(pk=required_id).first() if str(required_id).isdigit() else None
+            if required is None:
+                raise serializers.ValidationError(_("Unknown required document %(id)s.") % {"id": required_id})
+            name = required.name
+        if not name:
+            raise serializers.ValidationError(_("Each document needs a name."))
+        try:
+            originals = int(data.get("original_count", 1 if "copy_count" not in data else 0))
+            copies = int(data.get("copy_count", 0))
+        except (TypeError, ValueError):
+            raise serializers.ValidationError(_("The numbers of originals and copies must be whole numbers.")) from None
+        if originals < 0 or copies < 0 or originals + copies > 200:
+            raise serializers.ValidationError(_("The numbers of originals and copies are out of range."))
+        return ReceivedDocument(
+            name=name[:2000],
+            original_count=originals,
+            copy_count=copies,
+            required_document_id=int(required_id) if str(required_id or "").isdigit() else None,
+        )
+
+    def to_representation(self, value):
+        return {"name": value.name, "original_count": value.original_count, "copy_count": value.copy_count}
+
+
+class DossierIn(serializers.Serializer):
+    procedure = serializers.CharField(max_length=40)
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.DIRECT)
+    applicant = ApplicantIn()
+    return_method = serializers.ChoiceField(choices=ReturnMethod.choices, default=ReturnMethod.DESK)
+    return_address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    documents = serializers.ListField(child=DocumentIn(), required=False, default=list, max_length=100)
+    received_at = InstantField(required=False)
+    competent_agency = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+    def validate_procedure(self, value):
+        procedure = procedure_get(value)
+        if procedure is None:
+            raise serializers.ValidationError(_("No procedure has the code %(code)s.") % {"code": value})
+        return procedure
+
+    def validate_competent_agency(self, value):
+        if not value:
+            return None
+        agency = agency_get_by_code(value)
+        if agency is None:
+            raise serializers.ValidationError(_("No agency has the code %(code)s.") % {"code": value})
+        return agency
+
+
+class EventOut(serializers.Serializer):
+    at = InstantField()
+    actor = serializers.SerializerMethodField()
+    action = serializers.CharField()
+    action_label = serializers.CharField(source="get_action_display")
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    note = serializers.CharField()
+
+    def get_actor(self, event) -> str | None:
+        return event.actor.username if event.actor_id else None
+
+
+class DossierListOut(serializers.Serializer):
+    code = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    procedure = serializers.CharField(source="procedure.code")
+    procedure_name = serializers.CharField(source="procedure.name")
+    applicant_name = serializers.CharField()
+    channel = serializers.CharField()
+    received_at = InstantField()
+    due_at = InstantField()
+    original_due_at = InstantField()
+    finished_at = InstantField()
+    assignee = serializers.SerializerMethodField()
+    receiving_agency = serializers.CharField(source="receiving_agency.code")
+    competent_agency = serializers.CharField(source="competent_agency.code")
+    handling_office = serializers.SerializerMethodField()
+    overdue = serializers.BooleanField(source="is_overdue")
+
+    def get_assignee(self, dossier) -> str | None:
+        return dossier.assignee.username if dossier.assignee_id else None
+
+    def get_handling_office(self, dossier) -> str | None:
+        return dossier.handling_office.code if dossier.handling_office_id else None
+
+
+class DossierOut(DossierListOut):
+    lookup_key = serializers.CharField()
+    lookup_url = serializers.SerializerMethodField()
+    version = serializers.IntegerField()
+    processing_time = serializers.SerializerMethodField()
+    shortened = serializers.BooleanField()
+    competent_received_at = InstantField()
+    clock_started_at = InstantField()
+    handover_due_at = InstantField()
+    transferred_at = InstantField()
+    result_ready_at = InstantField()
+    supplement_deadline = InstantField()
+    supplement_count = serializers.IntegerField()
+    extended = serializers.SerializerMethodField()
+    return_method = serializers.CharField()
+    return_address = serializers.CharField()
+    returned_to = serializers.CharField()
+    tracking_number = serializers.CharField()
+    applicant = serializers.SerializerMethodField()
+    documents = serializers.SerializerMethodField()
+    events = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
+
+    def get_lookup_url(self, dossier) -> str:
+        return lookup_url(dossier)
+
+    def get_processing_time(self, dossier) -> dict:
+        amount = dossier.processing_amount
+        return {"amount": int(amount) if amount == int(amount) else float(amount), "unit": dossier.processing_unit}
+
+    def get_extended(self, dossier) -> bool:
+        return dossier.due_at != dossier.original_due_at or dossier.extensions.exists()
+
+    def get_applicant(self, dossier) -> dict:
+        return {
+            "full_name": dossier.applicant_name,
+            "id_number": dossier.applicant_id_number,
+            "phone": dossier.applicant_phone,
+            "email": dossier.applicant_email,
+            "address": dossier.applicant_address,
+        }
+
+    def get_documents(self, dossier) -> list:
+        return [
+            {"name": d.name, "original_count": d.original_count, "copy_count": d.copy_count} for d in dossier.documents.all()
+        ]
+
+    def get_events(self, dossier) -> list:
+        return EventOut(dossier_events(dossier), many=True).data
+
+    def get_allowed_actions(self, dossier) -> list[str]:
+        request = self.context.get("request")
+        return allowed_actions(request.user, dossier) if request else []
+
+
+class DossierCollection(GenericAPIView):
+    serializer_class = DossierOut
+
+    @extend_schema(
+        operation_id="dossiers_list",
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, enum=list(DossierStatus.values)),
+            OpenApiParameter("overdue", OpenApiTypes.BOOL),
+            OpenApiParameter("procedure", OpenApiTypes.STR),
+            OpenApiParameter("received_from", OpenApiTypes.DATE),
+            OpenApiParameter("received_to", OpenApiTypes.DATE),
+            OpenApiParameter("q", OpenApiTypes.STR, description="Code, applicant name or ID number"),
+        ],
+        responses=DossierListOut(many=True),
+    )
+    def get(self, request):
+        filters = FilterIn(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        queryset = dossier_list(request.user, filters=filters.validated_data).order_by("-received_at", "-pk")
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(DossierListOut(page, many=True).data)
+
+    @extend_schema(operation_id="dossiers_create", request=DossierIn, responses={201: DossierOut})
+    def post(self, request):
+        data = DossierIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        try:
+            dossier = dossier_receive(
+                procedure=values["procedure"],
+                applicant=ApplicantData(**values["applicant"]),
+                received_by=request.user,
+                channel=values["channel"],
+                return_method=values["return_method"],
+                return_address=values["return_address"],
+                documents=values["documents"],
+                competent_agency=values.get("competent_agency"),
+                received_at=values.get("received_at"),
+                note=values["note"],
+            )
+        except ActionForbidden as exc:
+            raise PermissionDenied(str(exc)) from exc
+        dossier = dossier_get(request.user, dossier.code) or dossier
+        return Response(DossierOut(dossier, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+
+class FilterIn(serializers.Serializer):
+    status = serializers.CharField(required=False)
+    overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
+    procedure = serializers.CharField(required=False)
+    received_from = serializers.DateField(required=False)
+    received_to = serializers.DateField(required=False)
+    q = serializers.CharField(required=False, max_length=150)
+
+    def validate_status(self, value):
+        statuses = [s.strip() for s in value.split(",") if s.strip()]
+        unknown = [s for s in statuses if s not in DossierStatus.values]
+        if unknown:
+            raise serializers.ValidationError(
+                _("Unknown status %(status)s. Use one of: %(all)s.")
+                % {"status": ", ".join(unknown), "all": ", ".join(DossierStatus.values)}
+            )
+        return ",".join(statuses)
+
+
+class DossierItem(GenericAPIView):
+    serializer_class = DossierOut
+
+    @extend_schema(operation_id="dossiers_retrieve")
+    def get(self, request, code):
+        dossier = dossier_get(request.user, code)
+        if dossier is None:
+            raise NotFound(_("No dossier has this code."))
+        return Response(DossierOut(dossier, context={"request": request}).data)
+
+
+class ActionIn(serializers.Serializer):
+    officer = serializers.CharField(required=False, max_length=150)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    missing = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    new_due_at = InstantField(required=False)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    office = serializers.CharField(required=False, max_length=40)
+    received_by = serializers.CharField(required=False, allow_blank=True, max_length=150, default="")
+    tracking_number = serializers.CharField(required=False, allow_blank=True, max_length=64, default="")
+    version = serializers.IntegerField(required=False, min_value=1)
+
+
+API_ACTIONS = [a for a in SERVICES]
+
+
+class DossierActionView(GenericAPIView):
+    """POST /api/v1/dossiers/{code}/{action}/ — 409 when the transition is not allowed now."""
+
+    serializer_class = ActionIn
+
+    @extend_schema(
+        operation_id="dossiers_action",
+        parameters=[OpenApiParameter("action", OpenApiTypes.STR, OpenApiParameter.PATH, enum=API_ACTIONS)],
+        request=ActionIn,
+        responses={200: DossierOut, 409: inline_serializer("Error", {"detail": serializers.CharField()})},
+    )
+    def post(self, request, code, action):
+        if action not in SERVICES:
+            raise NotFound(_("Unknown action %(action)s.") % {"action": action})
+        dossier = dossier_get(request.user, code)
+        if dossier is None:
+            raise NotFound(_("No dossier has this code."))
+        data = ActionIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        kwargs = {"dossier": dossier, "by": request.user, "expected_version": values.get("version")}
+        if action == Action.ASSIGN:
+            if not values.get("officer"):
+                raise serializers.ValidationError({"officer": [_("Name the officer (username).")]})
+            officer = User.objects.filter(username=values["officer"]).select_related("agency").first()
+            if officer is None:
+                raise serializers.ValidationError({"officer": [_("No user is named %(name)s.") % {"name": values["officer"]}]})
+            kwargs["officer"] = officer
+        if action in (Action.REQUEST_SUPPLEMENT, Action.EXTEND, Action.REFUSE, Action.WITHDRAW):
+            kwargs["reason"] = values["reason"]
+        if action == Action.REQUEST_SUPPLEMENT:
+            kwargs["missing"] = values["missing"] or values["reason"]
+        if action == Action.EXTEND:
+            if "new_due_at" not in values:
+                raise serializers.ValidationError({"new_due_at": [_("Give the new appointment time.")]})
+            kwargs["new_due_at"] = values["new_due_at"]
+        if action in (Action.TRANSFER, Action.ASSIGN, Action.SUBMIT, Action.SUPPLEMENT, Action.APPROVE, Action.RETURN, Action.CLOSE):
+            kwargs["note"] = values["note"]
+        if action == Action.TRANSFER and values.get("office"):
+            office = agency_get_by_code(values["office"])
+            if office is None:
+                raise serializers.ValidationError({"office": [_("No agency has the code %(code)s.") % {"code": values["office"]}]})
+            kwargs["office"] = office
+        if action == Action.RETURN:
+            kwargs["received_by_name"] = values["received_by"]
+            kwargs["tracking_number"] = values["tracking_number"]
+        try:
+            SERVICES[action](**kwargs)
+        except TransitionNotAllowed as exc:
+            raise Conflict(str(exc)) from exc
+        except ActionForbidden as exc:
+            raise PermissionDenied(str(exc)) from exc
+        dossier = dossier_get(request.user, code) or Dossier.objects.get(pk=dossier.pk)
+        return Response(DossierOut(dossier, context={"request": request}).data)

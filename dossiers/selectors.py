@@ -1,0 +1,97 @@
+"""Reads of dossiers: scoped to what the user may see, with a fixed number of queries."""
+
+from datetime import timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.scoping import ALL, visible_agency_ids
+
+from .choices import CLOCK_STATUSES, OPEN_STATUSES, DossierStatus
+from .codes import normalize_lookup_key
+from .models import Dossier
+
+
+def dossier_scope_q(user) -> Q | None:
+    """The dossiers a user may see: received, decided or processed by an agency they see, or
+    assigned to them. None means all."""
+    ids = visible_agency_ids(user)
+    if ids is ALL:
+        return None
+    return (
+        Q(receiving_agency_id__in=ids)
+        | Q(competent_agency_id__in=ids)
+        | Q(handling_office_id__in=ids)
+        | Q(assignee_id=user.pk)
+    )
+
+
+def dossier_list(user, *, filters: dict | None = None):
+    queryset = Dossier.objects.select_related(
+        "procedure", "assignee", "receiving_agency", "handling_office", "competent_agency"
+    )
+    scope = dossier_scope_q(user)
+    if scope is not None:
+        queryset = queryset.filter(scope)
+    return dossier_filter(queryset, filters or {})
+
+
+def overdue_q(now=None) -> Q:
+    now = now or timezone.now()
+    return Q(status__in=CLOCK_STATUSES, due_at__lt=now)
+
+
+def due_soon_q(now=None, *, hours=24) -> Q:
+    now = now or timezone.now()
+    return Q(status__in=CLOCK_STATUSES, due_at__gte=now, due_at__lt=now + timedelta(hours=hours))
+
+
+def dossier_filter(queryset, filters: dict):
+    """Filters shared by the worklist page and the API."""
+    if filters.get("status"):
+        statuses = [s for s in str(filters["status"]).split(",") if s in DossierStatus.values]
+        queryset = queryset.filter(status__in=statuses)
+    if filters.get("overdue") in (True, "true", "1", "yes"):
+        queryset = queryset.filter(overdue_q())
+    elif filters.get("overdue") in (False, "false", "0", "no"):
+        queryset = queryset.exclude(overdue_q())
+    if filters.get("open") in (True, "true", "1"):
+        queryset = queryset.filter(status__in=OPEN_STATUSES)
+    if filters.get("procedure"):
+        from procedures.selectors import normalize_procedure_code
+
+        queryset = queryset.filter(procedure__code=normalize_procedure_code(str(filters["procedure"])))
+    if filters.get("received_from"):
+        queryset = queryset.filter(received_at__date__gte=filters["received_from"])
+    if filters.get("received_to"):
+        queryset = queryset.filter(received_at__date__lte=filters["received_to"])
+    if filters.get("assignee"):
+        queryset = queryset.filter(assignee__username=filters["assignee"])
+    if filters.get("q"):
+        term = str(filters["q"]).strip()
+        queryset = queryset.filter(
+            Q(code__icontains=term) | Q(applicant_id_number=term) | Q(applicant_name__icontains=term)
+        )
+    return queryset
+
+
+def dossier_get(user, code: str):
+    queryset = dossier_list(user).prefetch_related("documents", "attachments", "extensions")
+    return queryset.filter(code=code).first()
+
+
+def dossier_events(dossier):
+    return dossier.events.select_related("actor").order_by("at", "pk")
+
+
+def dossier_get_public(code: str, key: str):
+    """A dossier for the citizen holding its receipt: the code and the lookup key must both match."""
+    key = normalize_lookup_key(key)
+    if not key or not code:
+        return None
+    dossier = Dossier.objects.select_related("procedure", "procedure_version", "receiving_agency").filter(code=code).first()
+    if dossier is None:
+        return None
+    import hmac
+
+    return dossier if hmac.compare_digest(dossier.lookup_key, key) else None

@@ -1,0 +1,6 @@
+def worklist(request):
+    raise NotImplementedError
+
+
+def register_xlsx(request):
+    raise NotImplementedError

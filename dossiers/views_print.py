@@ -1,0 +1,98 @@
+"""Printable official forms (Circular 03/2025/TT-VPCP, Appendix I), A4, from versioned templates.
+
+The Ministry of Justice now issues the forms (Decree 309/2026): the template set in force is
+configuration (settings.ONESTOP_FORMS_VERSION), so a new set is a new folder of templates.
+"""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.scoping import can_see_agency
+from common.qr import qr_svg
+
+from .api import lookup_url
+from .choices import Action
+from .codes import format_lookup_key
+from .models import Guidance, PersonalDataAccess
+from .selectors import dossier_events, dossier_get
+
+FORMS = {
+    "01": _("Receipt and appointment"),
+    "02": _("Request to supplement"),
+    "03": _("Refusal"),
+    "04": _("Apology and request to extend"),
+    "05": _("Notice of stopping"),
+    "06": _("Control slip of the handling process"),
+}
+
+
+def forms_version():
+    return getattr(settings, "ONESTOP_FORMS_VERSION", "tt03-2025")
+
+
+def place_date(agency, moment=None):
+    """'Vĩnh Bảo, ngày 27 tháng 11 năm 2026': the place is the commune's short name."""
+    moment = timezone.localtime(moment or timezone.now())
+    commune = agency.commune()
+    place = commune.short_name or commune.name.replace("Ủy ban nhân dân", "").replace("xã", "").strip()
+    return f"{place}, ngày {moment.day:02d} tháng {moment.month:02d} năm {moment.year}"
+
+
+def _last_event(events, action):
+    return next((e for e in reversed(events) if e.action == action), None)
+
+
+@login_required
+def print_form(request, code, form):
+    if form not in FORMS:
+        raise Http404
+    dossier = dossier_get(request.user, code)
+    if dossier is None:
+        raise Http404(_("No dossier has this code."))
+    events = list(dossier_events(dossier))
+    receiving = dossier.receiving_agency
+    PersonalDataAccess.objects.create(user=request.user, what=f"print-{form}", subject=dossier.code)
+    context = {
+        "dossier": dossier,
+        "form": form,
+        "form_title": FORMS[form],
+        "agency": receiving,
+        "commune": dossier.competent_agency,
+        "parent_name": receiving.parent.name if receiving.parent_id else "",
+        "place_date": place_date(receiving),
+        "events": events,
+        "documents": list(dossier.documents.all()),
+        "handovers": list(dossier.handovers.select_related("user", "completed_by", "office")),
+        "extension": dossier.extension,
+        "supplement": dossier.supplement_requests.order_by("-created_at").first(),
+        "refusal": _last_event(events, Action.REFUSE),
+        "withdrawal": _last_event(events, Action.WITHDRAW),
+        "lookup_url": lookup_url(dossier),
+        "lookup_key": format_lookup_key(dossier.lookup_key),
+        "qr": qr_svg(lookup_url(dossier)),
+        "clerk": dossier.created_by,
+        "printed_by": request.user,
+    }
+    return render(request, f"dossiers/print/{forms_version()}/mau-{form}.html", context)
+
+
+@login_required
+def print_guidance(request, number):
+    """Mẫu 02 (incomplete) or Mẫu 03 (refused) given at the desk without a dossier code."""
+    guidance = get_object_or_404(Guidance.objects.select_related("agency", "procedure_version", "given_by"), number=number)
+    if not can_see_agency(request.user, guidance.agency_id):
+        raise Http404
+    form = "03" if guidance.kind == "refused" else "02"
+    context = {
+        "guidance": guidance,
+        "form": form,
+        "form_title": FORMS[form],
+        "agency": guidance.agency,
+        "parent_name": guidance.agency.parent.name if guidance.agency.parent_id else "",
+        "place_date": place_date(guidance.agency, guidance.given_at),
+    }
+    return render(request, f"dossiers/print/{forms_version()}/guidance-{form}.html", context)
