@@ -18,12 +18,16 @@ def dossier_scope_q(user) -> Q | None:
     ids = visible_agency_ids(user)
     if ids is ALL:
         return None
-    return (
+    scope = (
         Q(receiving_agency_id__in=ids)
         | Q(competent_agency_id__in=ids)
         | Q(handling_office_id__in=ids)
         | Q(assignee_id=user.pk)
     )
+    if user.agency_id is not None:
+        # Not yet routed to an office: every office of the competent commune sees it.
+        scope |= Q(handling_office__isnull=True, competent_agency_id=user.agency.commune().pk)
+    return scope
 
 
 def dossier_list(user, *, filters: dict | None = None):
@@ -89,7 +93,9 @@ def dossier_get_public(code: str, key: str):
     key = normalize_lookup_key(key)
     if not key or not code:
         return None
-    dossier = Dossier.objects.select_related("procedure", "procedure_version", "receiving_agency").filter(code=code).first()
+    dossier = (
+        Dossier.objects.select_related("procedure", "procedure_version", "receiving_agency").filter(code=code).first()
+    )
     if dossier is None:
         return None
     import hmac

@@ -189,15 +189,25 @@ def _check_role(user, action):
     role = _role(user)
     if role != Role.ADMIN and role not in ACTION_ROLES[action]:
         raise ActionForbidden(
-            _("Your role (%(role)s) may not do this: %(action)s.") % {"role": Role(role).label, "action": Action(action).label}
+            _("Your role (%(role)s) may not do this: %(action)s.")
+            % {"role": Role(role).label, "action": Action(action).label}
         )
 
 
 def can_access_dossier(user, dossier) -> bool:
-    return any(
+    """The same rule as ``selectors.dossier_scope_q``, for one dossier in memory."""
+    if any(
         agency_id is not None and can_see_agency(user, agency_id)
         for agency_id in (dossier.receiving_agency_id, dossier.competent_agency_id, dossier.handling_office_id)
-    ) or (dossier.assignee_id is not None and dossier.assignee_id == user.pk)
+    ):
+        return True
+    if dossier.assignee_id is not None and dossier.assignee_id == user.pk:
+        return True
+    return (
+        dossier.handling_office_id is None
+        and user.agency_id is not None
+        and user.agency.commune().pk == dossier.competent_agency_id
+    )
 
 
 def allowed_actions(user, dossier) -> list[str]:
@@ -236,7 +246,8 @@ def _plan_handovers(dossier, version, cycle=1, *, start=None):
                 order=order,
                 step_name=step.name,
                 role=step.role,
-                office=step.office or (dossier.handling_office if step.role != Role.CLERK else dossier.receiving_agency),
+                office=step.office
+                or (dossier.handling_office if step.role != Role.CLERK else dossier.receiving_agency),
                 due_at=min(due, dossier.due_at),
                 cycle=cycle,
             )
@@ -292,7 +303,10 @@ def _clean_uploads(uploads):
                 _("%(name)s is larger than %(mb)s MB.") % {"name": upload.name, "mb": MAX_UPLOAD_BYTES // (1024 * 1024)}
             )
         elif not _looks_like(upload):
-            errors.append(_("%(name)s is not really a %(kind)s file.") % {"name": upload.name, "kind": ALLOWED_UPLOAD_TYPES[upload.content_type].upper()})
+            errors.append(
+                _("%(name)s is not really a %(kind)s file.")
+                % {"name": upload.name, "kind": ALLOWED_UPLOAD_TYPES[upload.content_type].upper()}
+            )
     if errors:
         raise ValidationError({"attachments": errors})
 
@@ -364,7 +378,12 @@ def dossier_receive(
         ]
     docs = documents or []
     for index, doc in enumerate(docs):
-        if not doc.name.strip() or doc.original_count < 0 or doc.copy_count < 0 or doc.original_count + doc.copy_count > 200:
+        if (
+            not doc.name.strip()
+            or doc.original_count < 0
+            or doc.copy_count < 0
+            or doc.original_count + doc.copy_count > 200
+        ):
             errors.setdefault("documents", []).append(_("Document %(n)s is not valid.") % {"n": index + 1})
     try:
         _clean_uploads(uploads or [])
@@ -598,7 +617,9 @@ def dossier_assign(*, dossier: Dossier, officer: User, by: User, note: str = "",
     if _role(by) == Role.OFFICER and officer.pk != by.pk:
         raise ActionForbidden(_("An officer may only take a dossier for themself; the office head assigns others."))
     if not officer.is_active or officer.role not in (Role.OFFICER, Role.LEADER) or officer.agency_id is None:
-        raise ValidationError({"officer": [_("%(user)s is not an active processing officer.") % {"user": officer.username}]})
+        raise ValidationError(
+            {"officer": [_("%(user)s is not an active processing officer.") % {"user": officer.username}]}
+        )
     if officer.agency.commune() != dossier.competent_agency:
         raise ValidationError({"officer": [_("The officer must work for the competent authority of this dossier.")]})
     now = timezone.now()
@@ -637,12 +658,20 @@ def dossier_request_supplement(
     (they count as late, Decision 766)."""
     dossier, from_status = _begin(dossier, action=Action.REQUEST_SUPPLEMENT, by=by, expected_version=expected_version)
     reason = _required_text(reason, "reason", _("Give the reason for the request."))
-    missing = _required_text(missing, "missing", _("List every paper that is missing or must be corrected, all at once."))
+    missing = _required_text(
+        missing, "missing", _("List every paper that is missing or must be corrected, all at once.")
+    )
     now = timezone.now()
     deadline = now + timedelta(days=SUPPLEMENT_WAIT_DAYS)
     flagged = dossier.supplement_count >= 1
     SupplementRequest.objects.create(
-        dossier=dossier, reason=reason, missing=missing, deadline=deadline, created_by=by, created_at=now, flagged=flagged
+        dossier=dossier,
+        reason=reason,
+        missing=missing,
+        deadline=deadline,
+        created_by=by,
+        created_at=now,
+        flagged=flagged,
     )
     dossier.supplement_count += 1
     dossier.supplement_requested_at, dossier.supplement_deadline = now, deadline
@@ -702,10 +731,17 @@ def dossier_extend(*, dossier: Dossier, by: User, reason: str, new_due_at: datet
     try:
         with transaction.atomic():
             Extension.objects.create(
-                dossier=dossier, reason=reason, previous_due_at=previous, new_due_at=new_due_at, created_by=by, created_at=now
+                dossier=dossier,
+                reason=reason,
+                previous_due_at=previous,
+                new_due_at=new_due_at,
+                created_by=by,
+                created_at=now,
             )
     except IntegrityError:
-        raise TransitionNotAllowed(_("This dossier was already extended once; the new date may be set only once.")) from None
+        raise TransitionNotAllowed(
+            _("This dossier was already extended once; the new date may be set only once.")
+        ) from None
     dossier.due_at = new_due_at
     return _finish(
         dossier,
@@ -745,7 +781,13 @@ def dossier_approve(*, dossier: Dossier, by: User, note: str = "", expected_vers
 
 @transaction.atomic
 def dossier_return(
-    *, dossier: Dossier, by: User, received_by_name: str = "", tracking_number: str = "", note: str = "", expected_version=None
+    *,
+    dossier: Dossier,
+    by: User,
+    received_by_name: str = "",
+    tracking_number: str = "",
+    note: str = "",
+    expected_version=None,
 ) -> Dossier:
     """The result is handed over at the desk (to whom) or posted (with a tracking number)."""
     dossier, from_status = _begin(dossier, action=Action.RETURN, by=by, expected_version=expected_version)

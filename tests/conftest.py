@@ -4,6 +4,13 @@ from agencies.choices import AgencyKind
 from tests.factories import AgencyFactory, UserFactory
 
 
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Password hashing is deliberately slow; tests log in hundreds of times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def province(db):
     return AgencyFactory(code="H99", name="Tỉnh Thử Nghiệm", kind=AgencyKind.PROVINCE)
@@ -51,9 +58,7 @@ def administrator(province):
     return UserFactory(username="admin1", role="admin", agency=province, is_staff=True, is_superuser=True)
 
 
-@pytest.fixture
-def catalog(db):
-    """The 80 real commune procedures of the seed file, in force since 1 July 2025."""
+def _load_catalog():
     from procedures.demo import EFFECTIVE_FROM, load_seed
     from procedures.services import catalog_apply
 
@@ -61,3 +66,46 @@ def catalog(db):
     records = [(f"seed #{i}", {**item, "effective_from": EFFECTIVE_FROM}) for i, item in enumerate(data["procedures"])]
     catalog_apply(records, fields=data["fields"])
     return data
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the real catalogue once per session; every test's transaction rolls back over it."""
+    with django_db_blocker.unblock():
+        _load_catalog()
+
+
+@pytest.fixture
+def catalog(db):
+    """The 80 real commune procedures of the seed file, in force since 1 July 2025 (reloaded if a
+    transactional test flushed the database)."""
+    from procedures.demo import load_seed
+    from procedures.models import Procedure
+
+    if Procedure.objects.count() < 80:
+        return _load_catalog()
+    return load_seed()
+
+
+@pytest.fixture
+def receive(catalog, clerk):
+    """Receive a dossier through the service: receive("1.001193", at=datetime(...))."""
+    import time_machine
+
+    from dossiers.services import ApplicantData, ReceivedDocument, dossier_receive
+    from procedures.models import Procedure
+
+    def _receive(code="1.001193", *, at=None, by=None, id_number="001099012345", **kwargs):
+        applicant = kwargs.pop(
+            "applicant", ApplicantData(full_name="Nguyễn Văn An", id_number=id_number, phone="0912345678")
+        )
+        kwargs.setdefault("documents", [ReceivedDocument(name="Tờ khai", original_count=1)])
+        call = lambda: dossier_receive(  # noqa: E731
+            procedure=Procedure.objects.get(code=code), applicant=applicant, received_by=by or clerk, **kwargs
+        )
+        if at is None:
+            return call()
+        with time_machine.travel(at, tick=False):
+            return call()
+
+    return _receive

@@ -108,7 +108,8 @@ def test_malformed_files_are_refused_cleanly(catalog, content):
 
 
 @pytest.mark.django_db
-def test_a_workbook_without_the_sheets_is_refused(db):
+def test_a_workbook_without_the_sheets_is_refused(catalog):
+    before = db_snapshot()
     workbook = Workbook()
     workbook.active.append(["foo", "bar"])
     buffer = BytesIO()
@@ -116,7 +117,7 @@ def test_a_workbook_without_the_sheets_is_refused(db):
     buffer.seek(0)
     with pytest.raises(CatalogError):
         catalog_import(buffer)
-    assert not Procedure.objects.exists()
+    assert db_snapshot() == before
 
 
 @pytest.mark.django_db
