@@ -28,9 +28,9 @@ run: venv ## Run the app with demo data (SQLite, web + Celery worker and beat, n
 
 test: venv ## The whole suite: lint, checks, then pytest on PostgreSQL + Redis + Chromium (installed if missing)
 	$(MAKE) --no-print-directory check
-	@set -e; eval "$$(scripts/test-services.sh start)"; \
-	  trap 'scripts/test-services.sh stop' EXIT; \
-	  REQUIRE_SERVICES=1 $(PY) -m pytest $(PYTEST_ARGS)
+	@set -e; trap 'scripts/test-services.sh stop' EXIT; \
+	  services=$$(scripts/test-services.sh start) || exit 1; eval "$$services"; \
+	  REQUIRE_BROWSER=1 REQUIRE_POSTGRES=1 $(PY) -m pytest $(PYTEST_ARGS)
 
 test-quick: venv ## pytest on SQLite only (services-dependent tests skip)
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -24,6 +24,10 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
+    def get_full_name(self):
+        """Vietnamese order: family and middle names, then the given name ("Nguyễn Thị Lan")."""
+        return " ".join(part for part in (self.last_name, self.first_name) if part).strip()
+
     @property
     def display_name(self):
         return self.get_full_name() or self.username

@@ -26,6 +26,8 @@ def parse_instant(value: str) -> datetime:
     if value.endswith(("Z", "z")):
         value = value[:-1] + "+00:00"
     parsed = datetime.fromisoformat(value)
+    if not 2000 <= parsed.year <= 2100:
+        raise ValueError("year out of range")
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed)
     return parsed
@@ -48,7 +50,7 @@ class DueQuery(serializers.Serializer):
             return parse_instant(value)
         except ValueError as exc:
             raise serializers.ValidationError(
-                _("Give the time in ISO 8601 form, e.g. 2026-03-10T14:00:00+07:00.")
+                _("Give the time in ISO 8601 form, e.g. 2026-03-10T14:00:00+07:00, between the years 2000 and 2100.")
             ) from exc
 
     def validate_agency(self, value):

@@ -167,8 +167,8 @@ class CalendarDay(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = _("calendar day")
-        verbose_name_plural = _("calendar days")
+        verbose_name = _("declared day off or make-up day")
+        verbose_name_plural = _("declared days off and make-up days")
         ordering = ["date"]
         constraints = [
             models.UniqueConstraint(fields=["agency", "date"], name="calendar_day_unique_per_agency"),

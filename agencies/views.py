@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scoping import scope_queryset
 
-from .calendar import calendar_for, public_holidays
+from .calendar import calendar_for, package_makeup_working_days, public_holidays
 from .choices import CalendarDayKind
 from .forms import AgencyChoiceForm, CalendarDayForm
 from .models import Agency, CalendarDay
@@ -48,7 +48,9 @@ def calendar_year(request):
     user = request.user
     agencies = scope_queryset(Agency.objects.all(), user, field="pk")
     today = timezone.localdate()
-    chooser = AgencyChoiceForm(request.GET or None, agencies=agencies, initial={"year": today.year})
+    chooser = AgencyChoiceForm(
+        request.GET or None, agencies=agencies, initial={"year": today.year, "agency": user.agency}
+    )
     agency, year = user.agency, today.year
     if chooser.is_valid():
         agency = chooser.cleaned_data["agency"] or agency
@@ -60,9 +62,11 @@ def calendar_year(request):
         if not can_edit:
             raise PermissionDenied
         if "remove" in request.POST:
-            entry = scope_queryset(CalendarDay.objects.filter(pk=request.POST["remove"]), user).first()
-            if entry is None and user.is_superuser:
-                entry = CalendarDay.objects.filter(pk=request.POST["remove"]).first()
+            remove_id = request.POST["remove"]
+            entries = (
+                CalendarDay.objects.filter(pk=int(remove_id)) if remove_id.isdigit() else CalendarDay.objects.none()
+            )
+            entry = entries.first() if user.is_superuser else scope_queryset(entries, user).first()
             if entry is not None:
                 calendar_day_remove(entry=entry)
                 messages.success(request, _("The declared day was removed."))
@@ -90,6 +94,7 @@ def calendar_year(request):
         "year": year,
         "months": _year_grid(working_calendar, year, {e.date for e in declared_entries}),
         "holidays": sorted(public_holidays(year).items()),
+        "makeup_days": sorted(d for d in package_makeup_working_days() if d.year == year),
         "declared": declared_entries,
         "chooser": chooser,
         "form": form,

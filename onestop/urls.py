@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -18,6 +19,10 @@ api_v1 = [
     path("dossiers/<str:code>/", DossierItem.as_view(), name="dossier-detail"),
     path("dossiers/<str:code>/<str:action>/", DossierActionView.as_view(), name="dossier-action"),
 ]
+
+admin.site.site_header = _("One-stop desk administration")
+admin.site.site_title = _("One-stop desk")
+admin.site.index_title = _("Administration")
 
 urlpatterns = [
     path("", home, name="home"),

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Start (or stop) the servers the full test suite needs: a private PostgreSQL cluster and a Redis
-# server on loopback, under var/test-services. Installs them from Debian packages when missing
+# server on loopback, with their data under $TEST_SERVICES_DIR (default /tmp/motcua-test-services). Installs them from Debian packages when missing
 # (as root), together with Chromium for the browser tests.
 #
 #   scripts/test-services.sh start   # prints the environment to export (eval "$(... start)")
@@ -75,7 +75,10 @@ stop() {
   if [ -n "$bin" ] && [ -f "$STATE/pg/PG_VERSION" ]; then
     as_postgres "$bin/pg_ctl" -D "$STATE/pg" -m fast stop >/dev/null 2>&1 || true
   fi
-  redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  # Only the Redis this script started (its pid file), never another one on the port.
+  if [ -f "$STATE/redis.pid" ] && kill -0 "$(cat "$STATE/redis.pid")" 2>/dev/null; then
+    redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  fi
 }
 
 case "${1:-}" in

@@ -109,3 +109,17 @@ def receive(catalog, clerk):
             return call()
 
     return _receive
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked postgres need PostgreSQL: skipped on SQLite, unless REQUIRE_POSTGRES=1 (make test)."""
+    import os
+
+    from django.conf import settings
+
+    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    if os.environ.get("REQUIRE_POSTGRES") == "1" and not on_postgres:
+        raise pytest.UsageError("REQUIRE_POSTGRES=1 but DATABASE_URL is not PostgreSQL")
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (DATABASE_URL)"))
