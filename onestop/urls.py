@@ -6,9 +6,9 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from agencies.api import CalendarDueView
-from onestop.views import healthz, home
 from dossiers.api import DossierActionView, DossierCollection, DossierItem
 from dossiers.views_public import public_lookup
+from onestop.views import healthz, home
 from procedures.api import ProcedureDetailView, ProcedureListView
 
 api_v1 = [
