@@ -8,7 +8,7 @@ from .choices import AgencyKind
 from .models import Agency
 
 DEMO_AGENCIES = [
-    # code, name, kind, parent code, address, phone
+    # code, name, kind, parent code, address, phone (short names: see SHORT_NAMES)
     (
         "H31",
         "Ủy ban nhân dân thành phố Hải Phòng",
@@ -58,6 +58,9 @@ DEMO_AGENCIES = [
 ]
 
 
+SHORT_NAMES = {"H31": "Hải Phòng", "H31.101": "Vĩnh Bảo", "H31.102": "Nguyễn Bỉnh Khiêm"}
+
+
 def seed_demo_agencies() -> dict[str, Agency]:
     agencies: dict[str, Agency] = {}
     for code, name, kind, parent_code, address, phone in DEMO_AGENCIES:
@@ -69,6 +72,7 @@ def seed_demo_agencies() -> dict[str, Agency]:
                 "parent": agencies.get(parent_code),
                 "address": address,
                 "phone": phone,
+                "short_name": SHORT_NAMES.get(code, ""),
             },
         )
         agencies[code] = agency

@@ -42,7 +42,9 @@ class InstantField(serializers.Field):
         try:
             return parse_instant(str(data))
         except ValueError:
-            raise serializers.ValidationError(_("Give the time in ISO 8601 form, e.g. 2026-03-10T14:00:00+07:00.")) from None
+            raise serializers.ValidationError(
+                _("Give the time in ISO 8601 form, e.g. 2026-03-10T14:00:00+07:00.")
+            ) from None
 
     def to_representation(self, value):
         return format_instant(value)
@@ -199,7 +201,8 @@ class DossierOut(DossierListOut):
 
     def get_documents(self, dossier) -> list:
         return [
-            {"name": d.name, "original_count": d.original_count, "copy_count": d.copy_count} for d in dossier.documents.all()
+            {"name": d.name, "original_count": d.original_count, "copy_count": d.copy_count}
+            for d in dossier.documents.all()
         ]
 
     def get_events(self, dossier) -> list:
@@ -327,7 +330,9 @@ class DossierActionView(GenericAPIView):
                 raise serializers.ValidationError({"officer": [_("Name the officer (username).")]})
             officer = User.objects.filter(username=values["officer"]).select_related("agency").first()
             if officer is None:
-                raise serializers.ValidationError({"officer": [_("No user is named %(name)s.") % {"name": values["officer"]}]})
+                raise serializers.ValidationError(
+                    {"officer": [_("No user is named %(name)s.") % {"name": values["officer"]}]}
+                )
             kwargs["officer"] = officer
         if action in (Action.REQUEST_SUPPLEMENT, Action.EXTEND, Action.REFUSE, Action.WITHDRAW):
             kwargs["reason"] = values["reason"]
@@ -337,12 +342,22 @@ class DossierActionView(GenericAPIView):
             if "new_due_at" not in values:
                 raise serializers.ValidationError({"new_due_at": [_("Give the new appointment time.")]})
             kwargs["new_due_at"] = values["new_due_at"]
-        if action in (Action.TRANSFER, Action.ASSIGN, Action.SUBMIT, Action.SUPPLEMENT, Action.APPROVE, Action.RETURN, Action.CLOSE):
+        if action in (
+            Action.TRANSFER,
+            Action.ASSIGN,
+            Action.SUBMIT,
+            Action.SUPPLEMENT,
+            Action.APPROVE,
+            Action.RETURN,
+            Action.CLOSE,
+        ):
             kwargs["note"] = values["note"]
         if action == Action.TRANSFER and values.get("office"):
             office = agency_get_by_code(values["office"])
             if office is None:
-                raise serializers.ValidationError({"office": [_("No agency has the code %(code)s.") % {"code": values["office"]}]})
+                raise serializers.ValidationError(
+                    {"office": [_("No agency has the code %(code)s.") % {"code": values["office"]}]}
+                )
             kwargs["office"] = office
         if action == Action.RETURN:
             kwargs["received_by_name"] = values["received_by"]

@@ -140,9 +140,7 @@ class Dossier(models.Model):
     applicant_email = models.EmailField(_("email"), blank=True)
     applicant_address = models.CharField(_("address"), max_length=255, blank=True)
 
-    status = models.CharField(
-        _("status"), max_length=24, choices=DossierStatus.choices, default=DossierStatus.RECEIVED
-    )
+    status = models.CharField(_("status"), max_length=24, choices=DossierStatus.choices, default=DossierStatus.RECEIVED)
     received_at = models.DateTimeField(_("received at"))
     competent_received_at = models.DateTimeField(
         _("received by the competent authority at"),
@@ -161,9 +159,7 @@ class Dossier(models.Model):
     returned_to = models.CharField(_("result received by"), max_length=150, blank=True)
     tracking_number = models.CharField(_("postal tracking number"), max_length=64, blank=True)
     version = models.PositiveIntegerField(default=1, help_text=_("Raised by every change: detects concurrent edits."))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="received_dossiers"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="received_dossiers")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

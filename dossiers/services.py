@@ -257,14 +257,28 @@ def _plan_handovers(dossier, version, cycle=1, *, start=None):
     Handover.objects.bulk_create(handovers)
 
 
-def _complete_steps(dossier, *, roles, by, at):
-    """Mark the open steps of the current cycle for these roles done, and start the next one."""
+def _complete_steps(dossier, *, stage, by, at):
+    """Mark the steps of the current cycle done up to a stage of the workflow, and start the next.
+
+    handover: the leading desk steps; submit: up to the first leader step; approve: up to the last
+    officer or leader step (the return step stays open); return: every step.
+    """
     steps = list(dossier.handovers.filter(cycle=_current_cycle(dossier)).order_by("order"))
-    for step in steps:
-        if step.completed_at is None and step.role in roles:
+    roles = [step.role for step in steps]
+    if stage == "handover":
+        end = next((i for i, role in enumerate(roles) if role != Role.CLERK), len(steps))
+    elif stage == "submit":
+        end = next((i for i, role in enumerate(roles) if role == Role.LEADER), len(steps))
+    elif stage == "approve":
+        end = max((i + 1 for i, role in enumerate(roles) if role != Role.CLERK), default=len(steps))
+    else:
+        end = len(steps)
+    for step in steps[:end]:
+        if step.completed_at is None:
             step.completed_at, step.completed_by = at, by
             step.user = step.user or by
-            step.save(update_fields=["completed_at", "completed_by", "user"])
+            step.started_at = step.started_at or at
+            step.save(update_fields=["completed_at", "completed_by", "user", "started_at"])
     following = next((s for s in steps if s.completed_at is None), None)
     if following is not None and following.started_at is None:
         following.started_at = at
@@ -521,9 +535,10 @@ def guidance_record(
     agency = given_by.agency
     now = timezone.now()
     prefix = {"guidance": "HD", "incomplete": "BS", "refused": "TC"}[kind]
+    year = timezone.localdate().year
     sequence = Guidance.objects.filter(agency=agency, given_at__year=timezone.localdate().year, kind=kind).count() + 1
     for attempt in range(5):
-        number = f"{sequence + attempt}/{prefix}-{agency.code}-{timezone.localdate():%Y}"
+        number = f"{prefix}-{agency.code}-{year}-{sequence + attempt:04d}"
         try:
             with transaction.atomic():
                 return Guidance.objects.create(
@@ -598,7 +613,7 @@ def dossier_transfer(*, dossier: Dossier, by: User, office=None, note: str = "",
             raise ValidationError({"office": [_("The office must belong to the competent authority.")]})
         dossier.handling_office = office
     dossier.transferred_at = now
-    _complete_steps(dossier, roles={Role.CLERK}, by=by, at=now)
+    _complete_steps(dossier, stage="handover", by=by, at=now)
     late = now > dossier.handover_due_at
     return _finish(
         dossier,
@@ -630,7 +645,7 @@ def dossier_assign(*, dossier: Dossier, officer: User, by: User, note: str = "",
     if dossier.transferred_at is None:
         dossier.transferred_at = now
         fields.append("transferred_at")
-        _complete_steps(dossier, roles={Role.CLERK}, by=by, at=now)
+        _complete_steps(dossier, stage="handover", by=by, at=now)
     return _finish(
         dossier,
         action=Action.ASSIGN,
@@ -646,7 +661,7 @@ def dossier_assign(*, dossier: Dossier, officer: User, by: User, note: str = "",
 def dossier_submit(*, dossier: Dossier, by: User, note: str = "", expected_version=None) -> Dossier:
     """The officer has appraised and drafted the result: it goes to a leader for approval."""
     dossier, from_status = _begin(dossier, action=Action.SUBMIT, by=by, expected_version=expected_version)
-    _complete_steps(dossier, roles={Role.CLERK, Role.OFFICER}, by=by, at=timezone.now())
+    _complete_steps(dossier, stage="submit", by=by, at=timezone.now())
     return _finish(dossier, action=Action.SUBMIT, by=by, from_status=from_status, fields=[], note=note)
 
 
@@ -698,7 +713,7 @@ def dossier_supplement(*, dossier: Dossier, by: User, note: str = "", expected_v
     dossier.original_due_at = dossier.due_at
     dossier.supplement_deadline = None
     _plan_handovers(dossier, dossier.procedure_version, cycle=dossier.supplement_count + 1, start=now)
-    _complete_steps(dossier, roles={Role.CLERK}, by=by, at=now)
+    _complete_steps(dossier, stage="handover", by=by, at=now)
     return _finish(
         dossier,
         action=Action.SUPPLEMENT,
@@ -775,7 +790,7 @@ def dossier_approve(*, dossier: Dossier, by: User, note: str = "", expected_vers
     if dossier.transferred_at is None:
         dossier.transferred_at = now
         fields.append("transferred_at")
-    _complete_steps(dossier, roles={Role.CLERK, Role.OFFICER, Role.LEADER}, by=by, at=now)
+    _complete_steps(dossier, stage="approve", by=by, at=now)
     return _finish(dossier, action=Action.APPROVE, by=by, from_status=from_status, fields=fields, note=note)
 
 
@@ -800,7 +815,7 @@ def dossier_return(
     now = timezone.now()
     dossier.finished_at = now
     dossier.returned_to, dossier.tracking_number = received_by_name, tracking_number
-    _complete_steps(dossier, roles={Role.CLERK, Role.OFFICER, Role.LEADER}, by=by, at=now)
+    _complete_steps(dossier, stage="return", by=by, at=now)
     return _finish(
         dossier,
         action=Action.RETURN,

@@ -6,7 +6,13 @@ app_name = "dossiers"
 
 urlpatterns = [
     path("", views.worklist, name="worklist"),
-    path("so-theo-doi.xlsx", views.register_xlsx, name="register"),
+    path("tiep-nhan/", views.intake, name="intake"),
+    path("tiep-nhan/thu-tuc/", views.intake_procedures, name="intake_procedures"),
+    path("tiep-nhan/cong-dan/", views.applicant_lookup, name="applicant_lookup"),
+    path("so-theo-doi/", views.register_xlsx, name="register"),
     path("huong-dan/<str:number>/in/", views_print.print_guidance, name="print_guidance"),
+    path("<str:code>/", views.detail, name="detail"),
     path("<str:code>/in/mau-<str:form>/", views_print.print_form, name="print"),
+    path("<str:code>/tep/<int:pk>/", views.attachment, name="attachment"),
+    path("<str:code>/<str:action>/", views.act, name="act"),
 ]

@@ -1,6 +1,418 @@
+"""Staff pages: intake, worklists, the dossier page and its actions. Thin: check access, bind the
+form, call the service, render or redirect."""
+
+import tempfile
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.choices import Role
+from accounts.models import User
+from agencies.api import parse_instant
+from agencies.calendar import calendar_for
+from procedures.selectors import (
+    attach_current_versions,
+    due_if_lodged_now,
+    procedure_get,
+    procedure_list,
+    processing_time_for,
+)
+
+from .choices import Action, DossierStatus, GuidanceKind
+from .forms import IntakeForm, RegisterForm, WorklistFilterForm
+from .models import Applicant, Attachment, Handover, PersonalDataAccess
+from .selectors import dossier_events, dossier_get, dossier_list, due_soon_q, overdue_q
+from .services import (
+    SERVICES,
+    ActionForbidden,
+    ApplicantData,
+    ReceivedDocument,
+    TransitionNotAllowed,
+    Upload,
+    allowed_actions,
+    dossier_receive,
+    guidance_record,
+)
+
+
+def _staff_required(view):
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if request.user.agency_id is None and not request.user.is_superuser:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+def _error_text(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return " ".join(m for messages_ in exc.message_dict.values() for m in messages_)
+    return " ".join(exc.messages)
+
+
+# ----- intake ------------------------------------------------------------------------------------
+
+
+def _documents_from_post(post, version):
+    """Ticked papers with their counts, plus free-text others (one per line)."""
+    received = []
+    for doc in version.documents.all():
+        if post.get(f"doc_{doc.pk}"):
+            received.append(
+                ReceivedDocument(
+                    name=doc.name,
+                    original_count=_int(post.get(f"doc_{doc.pk}_orig"), doc.original_count),
+                    copy_count=_int(post.get(f"doc_{doc.pk}_copy"), doc.copy_count),
+                    required_document_id=doc.pk,
+                )
+            )
+    for line in (post.get("other_documents") or "").splitlines():
+        if line.strip():
+            received.append(ReceivedDocument(name=line.strip(), original_count=1))
+    return received
+
+
+def _int(value, default):
+    try:
+        return max(0, min(int(value), 200))
+    except (TypeError, ValueError):
+        return default
+
+
+@_staff_required
+def intake(request):
+    """The clerk's intake screen: pick the procedure, the applicant, the papers; save."""
+    if request.user.role not in (Role.CLERK,) and not request.user.is_superuser:
+        raise PermissionDenied
+    agency = request.user.agency
+    code = request.POST.get("procedure") or request.GET.get("procedure", "")
+    procedure = procedure_get(code, agency=agency) if code else None
+    form = IntakeForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and procedure is not None and form.is_valid():
+        data = form.cleaned_data
+        decision = request.POST.get("decision", "receive")
+        try:
+            if decision == "receive":
+                dossier = dossier_receive(
+                    procedure=procedure,
+                    applicant=ApplicantData(
+                        full_name=data["full_name"],
+                        id_number=data["id_number"],
+                        phone=data["phone"],
+                        email=data["email"],
+                        address=data["address"],
+                    ),
+                    received_by=request.user,
+                    channel=data["channel"],
+                    return_method=data["return_method"],
+                    return_address=data["return_address"],
+                    documents=_documents_from_post(request.POST, procedure.current),
+                    uploads=[Upload(f.name, f.content_type, f.read()) for f in data["scans"]],
+                    competent_agency=data["competent_agency"],
+                    note=data["note"],
+                )
+                messages.success(
+                    request,
+                    _("Dossier %(code)s received. Print the receipt and give it to the citizen.")
+                    % {"code": dossier.code},
+                )
+                return redirect(reverse("dossiers:detail", args=[dossier.code]) + "?new=1")
+            kind = GuidanceKind.INCOMPLETE if decision == "incomplete" else GuidanceKind.REFUSED
+            guidance = guidance_record(
+                procedure=procedure,
+                kind=kind,
+                given_by=request.user,
+                applicant_name=data["full_name"],
+                applicant_phone=data["phone"],
+                applicant_address=data["address"],
+                missing=data["missing"],
+                reason=data["reason"],
+            )
+            return redirect("dossiers:print_guidance", number=guidance.number)
+        except ValidationError as exc:
+            for field, errors in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
+                name = field.split(".")[-1]
+                target = name if name in form.fields else None
+                for error in errors:
+                    form.add_error(target, error)
+        except ActionForbidden as exc:
+            raise PermissionDenied(str(exc)) from exc
+    elif request.method == "POST" and procedure is None:
+        messages.error(request, _("Choose the procedure first."))
+    context = {"form": form, "procedure": procedure, "agency": agency}
+    if procedure is not None:
+        time = processing_time_for(procedure.current, procedure.setting)
+        context.update(
+            version=procedure.current,
+            time=time,
+            due_preview=due_if_lodged_now(procedure, agency=agency),
+            ticked={d.pk for d in procedure.current.documents.all() if request.POST.get(f"doc_{d.pk}")}
+            if request.method == "POST"
+            else None,
+        )
+    return render(request, "dossiers/intake.html", context)
+
+
+@_staff_required
+def intake_procedures(request):
+    """htmx: procedures matching what the clerk types."""
+    agency = request.user.agency
+    results = procedure_list(search=request.GET.get("q", ""), agency=agency)[:12]
+    attach_current_versions(results, agency=agency)
+    return render(request, "dossiers/partials/procedure_choices.html", {"results": results})
+
+
+@_staff_required
+def applicant_lookup(request):
+    """htmx: a returning citizen's details, found by ID number (the access is logged)."""
+    id_number = "".join((request.GET.get("id_number") or "").split()).upper()
+    applicant = Applicant.objects.filter(id_number=id_number).first() if len(id_number) >= 9 else None
+    if applicant is None:
+        return HttpResponse(status=204)
+    PersonalDataAccess.objects.create(user=request.user, what="applicant-lookup", subject=id_number)
+    return render(request, "dossiers/partials/applicant_found.html", {"applicant": applicant})
+
+
+# ----- worklists ---------------------------------------------------------------------------------
+
+TABS = {
+    Role.CLERK: [
+        ("to_transfer", _("To transfer")),
+        ("to_return", _("To return")),
+        ("supplement", _("Awaiting supplement")),
+        ("all", _("All")),
+    ],
+    Role.OFFICER: [("queue", _("My queue")), ("supplement", _("Awaiting supplement")), ("all", _("All"))],
+    Role.LEADER: [
+        ("approval", _("Awaiting approval")),
+        ("overdue", _("Overdue")),
+        ("queue", _("Open")),
+        ("all", _("All")),
+    ],
+    Role.ADMIN: [("queue", _("Open")), ("overdue", _("Overdue")), ("all", _("All"))],
+}
+
+
+def _awaiting_approval():
+    return Exists(
+        Handover.objects.filter(
+            dossier=OuterRef("pk"), role=Role.LEADER, started_at__isnull=False, completed_at__isnull=True
+        )
+    )
+
+
+@_staff_required
 def worklist(request):
-    raise NotImplementedError
+    user = request.user
+    role = Role.ADMIN if user.is_superuser else user.role
+    tabs = TABS[role]
+    tab = request.GET.get("tab") or tabs[0][0]
+    filters = WorklistFilterForm(request.GET or None)
+    values = filters.cleaned_data if filters.is_valid() else {}
+    queryset = dossier_list(user, filters={k: v for k, v in values.items() if v})
+    order = ["due_at", "pk"]
+    if tab == "to_transfer":
+        queryset = queryset.filter(status=DossierStatus.RECEIVED, receiving_agency=user.agency)
+        order = ["handover_due_at", "received_at"]
+    elif tab == "to_return":
+        queryset = queryset.filter(status=DossierStatus.RESULT_READY)
+    elif tab == "supplement":
+        queryset = queryset.filter(status=DossierStatus.AWAITING_SUPPLEMENT)
+        order = ["supplement_deadline", "pk"]
+    elif tab == "queue":
+        queryset = queryset.filter(status__in=[DossierStatus.RECEIVED, DossierStatus.IN_PROGRESS])
+        if role == Role.OFFICER:
+            queryset = queryset.filter(assignee=user) | queryset.filter(assignee__isnull=True)
+    elif tab == "approval":
+        queryset = queryset.filter(status=DossierStatus.IN_PROGRESS).filter(_awaiting_approval())
+    elif tab == "overdue":
+        queryset = queryset.filter(overdue_q())
+    else:
+        order = ["-received_at", "-pk"]
+    now = timezone.now()
+    queryset = queryset.annotate(awaiting_approval=_awaiting_approval()).order_by(*order)
+    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    soon = set(
+        queryset.filter(due_soon_q(now)).filter(pk__in=[d.pk for d in page.object_list]).values_list("pk", flat=True)
+    )
+    for dossier in page.object_list:
+        dossier.row_class = "overdue" if dossier.is_overdue else ("due-soon" if dossier.pk in soon else "")
+        dossier.handover_late = dossier.status == DossierStatus.RECEIVED and now > dossier.handover_due_at
+        dossier.handover_next_day = (
+            timezone.localtime(dossier.handover_due_at).date() > timezone.localtime(dossier.received_at).date()
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("tab", None)
+    context = {"tabs": tabs, "tab": tab, "page": page, "filters": filters, "query": query.urlencode(), "now": now}
+    template = "dossiers/partials/worklist_table.html" if request.htmx else "dossiers/worklist.html"
+    return render(request, template, context)
 
 
+# ----- one dossier -------------------------------------------------------------------------------
+
+
+def _get_or_404(request, code):
+    dossier = dossier_get(request.user, code)
+    if dossier is None:
+        raise Http404(_("No dossier has this code."))
+    return dossier
+
+
+@_staff_required
+def detail(request, code):
+    dossier = _get_or_404(request, code)
+    PersonalDataAccess.objects.create(user=request.user, what="view", subject=dossier.code)
+    actions = allowed_actions(request.user, dossier)
+    competent = dossier.competent_agency
+    officers = (
+        User.objects.filter(is_active=True, role__in=[Role.OFFICER, Role.LEADER], agency__in=competent.descendant_ids())
+        .select_related("agency")
+        .order_by("agency__code", "last_name", "first_name")
+        if Action.ASSIGN in actions
+        else []
+    )
+    if request.user.role == Role.OFFICER and not request.user.is_superuser:
+        officers = [o for o in officers if o.pk == request.user.pk]
+    cal = calendar_for(dossier.receiving_agency)
+    context = {
+        "dossier": dossier,
+        "events": dossier_events(dossier),
+        "handovers": dossier.handovers.select_related("user", "completed_by", "office").order_by("cycle", "order"),
+        "documents": dossier.documents.all(),
+        "attachments": dossier.attachments.all(),
+        "actions": actions,
+        "officers": officers,
+        "offices": competent.children.filter(kind="office") if Action.TRANSFER in actions else [],
+        "extension": dossier.extension,
+        "supplements": dossier.supplement_requests.order_by("created_at"),
+        "suggested_new_due": cal.due_at(dossier.due_at, 2, "working_days") if Action.EXTEND in actions else None,
+        "is_new": request.GET.get("new") == "1",
+        "now": timezone.now(),
+    }
+    return render(request, "dossiers/detail.html", context)
+
+
+@require_POST
+@_staff_required
+def act(request, code, action):
+    """Take one action on a dossier from its page; refusals come back as messages."""
+    if action not in SERVICES:
+        raise Http404
+    dossier = _get_or_404(request, code)
+    post = request.POST
+    kwargs = {"dossier": dossier, "by": request.user}
+    if post.get("version", "").isdigit():
+        kwargs["expected_version"] = int(post["version"])
+    try:
+        if action == Action.ASSIGN:
+            officer = User.objects.filter(pk=post.get("officer") if post.get("officer", "").isdigit() else None).first()
+            if officer is None:
+                raise ValidationError(_("Choose the officer."))
+            kwargs["officer"] = officer
+        if action in (Action.REQUEST_SUPPLEMENT, Action.EXTEND, Action.REFUSE, Action.WITHDRAW):
+            kwargs["reason"] = post.get("reason", "")
+        if action == Action.REQUEST_SUPPLEMENT:
+            kwargs["missing"] = post.get("missing", "")
+        if action == Action.EXTEND:
+            try:
+                kwargs["new_due_at"] = parse_instant(post.get("new_due_at", ""))
+            except ValueError:
+                raise ValidationError(_("Give the new appointment date and time.")) from None
+        if action in (
+            Action.TRANSFER,
+            Action.ASSIGN,
+            Action.SUBMIT,
+            Action.SUPPLEMENT,
+            Action.APPROVE,
+            Action.RETURN,
+            Action.CLOSE,
+        ):
+            kwargs["note"] = post.get("note", "")
+        if action == Action.RETURN:
+            kwargs["received_by_name"] = post.get("received_by", "")
+            kwargs["tracking_number"] = post.get("tracking_number", "")
+        SERVICES[action](**kwargs)
+    except TransitionNotAllowed as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    except ActionForbidden as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("%(action)s: done.") % {"action": Action(action).label})
+        follow = {
+            Action.EXTEND: "04",
+            Action.REQUEST_SUPPLEMENT: "02",
+            Action.REFUSE: "03",
+            Action.WITHDRAW: "05",
+        }.get(action)
+        if follow:
+            messages.info(request, _("Print the form for the citizen: see “Print” on this page."))
+    return redirect("dossiers:detail", code=code)
+
+
+@_staff_required
+def attachment(request, code, pk):
+    """A scan, only for staff who may see the dossier (never a public URL)."""
+    dossier = _get_or_404(request, code)
+    item = Attachment.objects.filter(dossier=dossier, pk=pk).first()
+    if item is None:
+        raise Http404
+    PersonalDataAccess.objects.create(user=request.user, what="attachment", subject=f"{dossier.code}#{pk}")
+    response = FileResponse(item.file.open("rb"), content_type=item.content_type)
+    response["Content-Disposition"] = f'inline; filename="{dossier.code}-{pk}.{item.file.name.rsplit(".", 1)[-1]}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# ----- register (Mẫu 07) -------------------------------------------------------------------------
+
+REGISTER_ROLES = (Role.CLERK, Role.LEADER, Role.ADMIN)
+
+
+@_staff_required
 def register_xlsx(request):
-    raise NotImplementedError
+    """The dossier register (Mẫu 07) for a date range, as Excel; only for the roles that keep it."""
+    from .register import register_export, register_queryset
+
+    if request.user.role not in REGISTER_ROLES and not request.user.is_superuser:
+        raise PermissionDenied
+    today = timezone.localdate()
+    form = RegisterForm(request.GET or None, initial={"date_from": today.replace(day=1), "date_to": today})
+    if not request.GET or not form.is_valid():
+        return render(request, "dossiers/register.html", {"form": form})
+    date_from, date_to = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
+    if (date_to - date_from) > timedelta(days=3660):
+        form.add_error(None, _("Choose a range of at most ten years."))
+        return render(request, "dossiers/register.html", {"form": form})
+    PersonalDataAccess.objects.create(user=request.user, what="register-export", subject=f"{date_from}..{date_to}")
+    spool = tempfile.TemporaryFile()
+    register_export(
+        queryset=register_queryset(request.user, date_from, date_to),
+        stream=spool,
+        agency_name=request.user.agency.name if request.user.agency_id else "",
+        date_from=date_from,
+        date_to=date_to,
+    )
+    spool.seek(0)
+    return FileResponse(
+        spool,
+        as_attachment=True,
+        filename=f"so-theo-doi-ho-so-{date_from:%Y%m%d}-{date_to:%Y%m%d}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

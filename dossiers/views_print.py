@@ -4,6 +4,8 @@ The Ministry of Justice now issues the forms (Decree 309/2026): the template set
 configuration (settings.ONESTOP_FORMS_VERSION), so a new set is a new folder of templates.
 """
 
+import re
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -38,7 +40,11 @@ def place_date(agency, moment=None):
     """'Vĩnh Bảo, ngày 27 tháng 11 năm 2026': the place is the commune's short name."""
     moment = timezone.localtime(moment or timezone.now())
     commune = agency.commune()
-    place = commune.short_name or commune.name.replace("Ủy ban nhân dân", "").replace("xã", "").strip()
+    place = (
+        commune.short_name
+        or re.sub(r"(?i)^(ủy ban nhân dân|ubnd)\s+|^(xã|phường|đặc khu)\s+", "", commune.name).strip()
+    )
+    place = re.sub(r"(?i)^(xã|phường|đặc khu)\s+", "", place)
     return f"{place}, ngày {moment.day:02d} tháng {moment.month:02d} năm {moment.year}"
 
 
@@ -55,6 +61,17 @@ def print_form(request, code, form):
         raise Http404(_("No dossier has this code."))
     events = list(dossier_events(dossier))
     receiving = dossier.receiving_agency
+    extension = dossier.extension
+    supplement = dossier.supplement_requests.order_by("-created_at").first()
+    refusal, withdrawal = _last_event(events, Action.REFUSE), _last_event(events, Action.WITHDRAW)
+    # Each letter is dated when it was issued; the receipt when the dossier was received.
+    dated = {
+        "01": dossier.received_at,
+        "02": supplement.created_at if supplement else None,
+        "03": refusal.at if refusal else None,
+        "04": extension.created_at if extension else None,
+        "05": withdrawal.at if withdrawal else None,
+    }.get(form)
     PersonalDataAccess.objects.create(user=request.user, what=f"print-{form}", subject=dossier.code)
     context = {
         "dossier": dossier,
@@ -63,14 +80,14 @@ def print_form(request, code, form):
         "agency": receiving,
         "commune": dossier.competent_agency,
         "parent_name": receiving.parent.name if receiving.parent_id else "",
-        "place_date": place_date(receiving),
+        "place_date": place_date(receiving, dated),
         "events": events,
         "documents": list(dossier.documents.all()),
         "handovers": list(dossier.handovers.select_related("user", "completed_by", "office")),
-        "extension": dossier.extension,
-        "supplement": dossier.supplement_requests.order_by("-created_at").first(),
-        "refusal": _last_event(events, Action.REFUSE),
-        "withdrawal": _last_event(events, Action.WITHDRAW),
+        "extension": extension,
+        "supplement": supplement,
+        "refusal": refusal,
+        "withdrawal": withdrawal,
         "lookup_url": lookup_url(dossier),
         "lookup_key": format_lookup_key(dossier.lookup_key),
         "qr": qr_svg(lookup_url(dossier)),
@@ -83,7 +100,9 @@ def print_form(request, code, form):
 @login_required
 def print_guidance(request, number):
     """Mẫu 02 (incomplete) or Mẫu 03 (refused) given at the desk without a dossier code."""
-    guidance = get_object_or_404(Guidance.objects.select_related("agency", "procedure_version", "given_by"), number=number)
+    guidance = get_object_or_404(
+        Guidance.objects.select_related("agency", "procedure_version", "given_by"), number=number
+    )
     if not can_see_agency(request.user, guidance.agency_id):
         raise Http404
     form = "03" if guidance.kind == "refused" else "02"
