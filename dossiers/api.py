@@ -301,7 +301,7 @@ class ActionIn(serializers.Serializer):
     version = serializers.IntegerField(required=False, min_value=1)
 
 
-API_ACTIONS = [a for a in SERVICES]
+API_ACTIONS = list(SERVICES)
 
 
 class DossierActionView(GenericAPIView):

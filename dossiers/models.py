@@ -70,6 +70,9 @@ class DailyCounter(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["agency", "day"], name="daily_counter_unique")]
 
+    def __str__(self):
+        return f"{self.agency_id} {self.day}: {self.last}"
+
 
 class Dossier(models.Model):
     code = models.CharField(_("dossier code"), max_length=64, unique=True)
@@ -211,6 +214,9 @@ class DossierDocument(models.Model):
     class Meta:
         ordering = ["dossier", "order", "pk"]
 
+    def __str__(self):
+        return self.name
+
 
 def attachment_path(instance, filename):
     # Random names under a private root: never served from a guessable public URL.
@@ -230,6 +236,9 @@ class Attachment(models.Model):
     size = models.PositiveIntegerField()
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.original_name
 
 
 class DossierEvent(AppendOnlyModel):
@@ -258,6 +267,9 @@ class DossierEvent(AppendOnlyModel):
         ordering = ["dossier", "at", "pk"]
         indexes = [models.Index(fields=["dossier", "at"], name="dossier_event_idx")]
 
+    def __str__(self):
+        return f"{self.dossier_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
 
 class Extension(AppendOnlyModel):
     """The apology letter with a new appointment (Mẫu 04): at most one per dossier, by the database."""
@@ -274,6 +286,9 @@ class Extension(AppendOnlyModel):
         verbose_name_plural = _("apologies and extensions")
         constraints = [models.UniqueConstraint(fields=["dossier"], name="one_extension_per_dossier")]
 
+    def __str__(self):
+        return f"{self.dossier_id} → {self.new_due_at:%Y-%m-%d %H:%M}"
+
 
 class SupplementRequest(AppendOnlyModel):
     """A request to supplement after appraisal (Mẫu 02): what is missing, and why."""
@@ -287,6 +302,9 @@ class SupplementRequest(AppendOnlyModel):
     flagged = models.BooleanField(
         _("beyond the first request"), default=False, help_text=_("More than one request counts as late.")
     )
+
+    def __str__(self):
+        return f"{self.dossier_id} {self.created_at:%Y-%m-%d}"
 
 
 class Handover(models.Model):
@@ -314,6 +332,9 @@ class Handover(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["dossier", "cycle", "order"], name="handover_unique_step"),
         ]
+
+    def __str__(self):
+        return self.step_name
 
 
 class Guidance(models.Model):
@@ -352,3 +373,6 @@ class PersonalDataAccess(AppendOnlyModel):
 
     class Meta:
         indexes = [models.Index(fields=["user", "at"], name="pd_access_user_idx")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.what} {self.subject}"
