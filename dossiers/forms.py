@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agencies.choices import AgencyKind
+from common.forms import BootstrapFormMixin
 from agencies.models import Agency
 
 from .choices import Channel, DossierStatus, ReturnMethod
@@ -22,7 +23,7 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(BootstrapFormMixin, forms.Form):
     """The clerk's intake screen. Papers are read from the POST by the view (one row per
     required document of the procedure)."""
 

@@ -29,6 +29,7 @@ from procedures.selectors import (
 )
 
 from .choices import Action, DossierStatus, GuidanceKind
+from .codes import format_lookup_key
 from .forms import IntakeForm, RegisterForm, WorklistFilterForm
 from .models import Applicant, Attachment, Handover, PersonalDataAccess
 from .selectors import dossier_events, dossier_get, dossier_list, due_soon_q, overdue_q
@@ -301,6 +302,8 @@ def detail(request, code):
         "supplements": dossier.supplement_requests.order_by("created_at"),
         "suggested_new_due": cal.due_at(dossier.due_at, 2, "working_days") if Action.EXTEND in actions else None,
         "is_new": request.GET.get("new") == "1",
+        "applied_time": {"amount": float(dossier.processing_amount), "unit": dossier.processing_unit},
+        "lookup_key": format_lookup_key(dossier.lookup_key),
         "now": timezone.now(),
     }
     return render(request, "dossiers/detail.html", context)

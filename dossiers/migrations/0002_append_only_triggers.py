@@ -9,10 +9,11 @@ TABLES = [
     "dossiers_personaldataaccess",
 ]
 
+# "%%" because the schema editor formats the SQL with (empty) parameters.
 FUNCTION = """
 CREATE OR REPLACE FUNCTION onestop_forbid_change() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'append-only table %: % is not allowed', TG_TABLE_NAME, TG_OP;
+    RAISE EXCEPTION 'append-only table %%: %% is not allowed', TG_TABLE_NAME, TG_OP;
 END;
 $$ LANGUAGE plpgsql;
 """
