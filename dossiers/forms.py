@@ -2,8 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agencies.choices import AgencyKind
-from common.forms import BootstrapFormMixin
 from agencies.models import Agency
+from common.forms import BootstrapFormMixin
 
 from .choices import Channel, DossierStatus, ReturnMethod
 from .services import ALLOWED_UPLOAD_TYPES, MAX_UPLOAD_BYTES
