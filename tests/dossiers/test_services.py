@@ -356,3 +356,24 @@ def test_stale_version_is_a_conflict(receive, officer, clerk):
     with pytest.raises(TransitionNotAllowed) as caught:
         dossier_withdraw(dossier=dossier, by=clerk, reason="x", expected_version=stale)
     assert "người khác" in str(caught.value) or "someone else" in str(caught.value)
+
+
+@pytest.mark.django_db
+def test_inter_agency_dossier_is_tracked_by_both_communes(receive, clerk, other_commune):
+    from dossiers.selectors import dossier_list
+
+    other_office = UserFactory(username="nbk_officer", role="officer", agency=other_commune)
+    dossier = receive("1.000656", competent_agency=other_commune)
+    assert dossier.receiving_agency == clerk.agency
+    assert dossier.competent_agency == other_commune
+    assert dossier.code.startswith(clerk.agency.code)
+    assert dossier in dossier_list(clerk)
+    assert dossier in dossier_list(other_office)
+    dossier = dossier_assign(dossier=dossier, officer=other_office, by=other_office)
+    assert dossier.assignee == other_office
+    with pytest.raises(ValidationError):
+        dossier_assign(
+            dossier=dossier,
+            officer=UserFactory(username="home_officer", role="officer", agency=clerk.agency.parent),
+            by=UserFactory(username="admin9", role="admin", agency=None, is_superuser=True),
+        )

@@ -149,3 +149,25 @@ def test_another_commune_cannot_see_the_dossier_or_its_scans(client, catalog, re
     assert client.get(reverse("dossiers:print", args=[dossier.code, "01"])).status_code == 404
     assert dossier.code not in client.get(reverse("dossiers:worklist"), {"tab": "all"}).content.decode()
     assert client.post(reverse("dossiers:act", args=[dossier.code, "withdraw"]), {"reason": "x"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_register_export_from_the_page_is_logged_and_officers_cannot(client, catalog, clerk, officer, receive):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    dossier = receive("1.000656")
+    client.force_login(officer)
+    assert client.get(reverse("dossiers:register")).status_code == 403
+    client.force_login(clerk)
+    assert client.get(reverse("dossiers:register")).status_code == 200
+    today = dossier.received_at.astimezone(VN).date().isoformat()
+    response = client.get(reverse("dossiers:register"), {"date_from": today, "date_to": today})
+    assert response.status_code == 200
+    workbook = load_workbook(BytesIO(b"".join(response.streaming_content)))
+    cells = [c for row in workbook.active.iter_rows(values_only=True) for c in row]
+    assert dossier.code in cells
+    assert PersonalDataAccess.objects.filter(user=clerk, what="register-export").exists()
+    bad = client.get(reverse("dossiers:register"), {"date_from": today, "date_to": "2000-01-01"})
+    assert "Ngày bắt đầu sau ngày kết thúc" in bad.content.decode()
