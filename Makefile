@@ -41,7 +41,7 @@ check: venv ## ruff, Django system checks, migrations up to date, translations c
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
 	DJANGO_ENV=production SECRET_KEY=check-deploy-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
-	  ALLOWED_HOSTS=example.org CELERY_BROKER_URL=redis://localhost:6379/0 \
+	  ALLOWED_HOSTS=example.org CELERY_BROKER_URL=redis://localhost:6379/0 DATABASE_URL=postgres://check:check@localhost/check \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
 lint: venv ## ruff check and format check
