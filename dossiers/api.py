@@ -4,7 +4,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.generics import GenericAPIView
@@ -35,6 +35,7 @@ def lookup_url(dossier: Dossier) -> str:
     return f"{settings.SITE_URL}{reverse('public_lookup', args=[dossier.code])}?key={dossier.lookup_key}"
 
 
+@extend_schema_field(OpenApiTypes.DATETIME)
 class InstantField(serializers.Field):
     """ISO 8601 with offset; reads "+07:00" even when a client forgot to encode the plus."""
 
@@ -58,6 +59,22 @@ class ApplicantIn(serializers.Serializer):
     address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 
 
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string"},
+            {
+                "type": "object",
+                "properties": {
+                    "name": {"type": "string"},
+                    "original_count": {"type": "integer", "minimum": 0},
+                    "copy_count": {"type": "integer", "minimum": 0},
+                    "required_document": {"type": "integer"},
+                },
+            },
+        ]
+    }
+)
 class DocumentIn(serializers.Field):
     """A received paper: its name, or {name, original_count, copy_count[, required_document]}."""
 

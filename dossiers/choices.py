@@ -52,6 +52,7 @@ class Action(models.TextChoices):
     RETURN = "return", _("Result returned")
     WITHDRAW = "withdraw", _("Withdrawn at the citizen's request")
     CLOSE = "close", _("Closed: no supplement in time")
+    APOLOGY = "apology", _("Apology letter for a late dossier")
     NOTE = "note", _("Note")
 
 

@@ -376,3 +376,81 @@ class PersonalDataAccess(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.user_id} {self.what} {self.subject}"
+
+
+class AlertKind(models.TextChoices):
+    DUE_SOON = "due_soon", _("Due soon")
+    OVERDUE = "overdue", _("Overdue")
+    SUPPLEMENT_OVERDUE = "supplement_overdue", _("No supplement in time")
+
+
+class DeadlineAlert(models.Model):
+    """The deadline sweep acted on this dossier for this deadline. The unique constraint makes the
+    sweep act exactly once, however often and however concurrently it runs; a new deadline (after
+    an extension or a restart) is a new deadline."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="deadline_alerts")
+    kind = models.CharField(_("kind"), max_length=24, choices=AlertKind.choices)
+    deadline = models.DateTimeField(_("deadline"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("deadline alert")
+        verbose_name_plural = _("deadline alerts")
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "kind", "deadline"], name="deadline_alert_once"),
+        ]
+        indexes = [models.Index(fields=["kind", "deadline"], name="deadline_alert_kind_idx")]
+
+    def __str__(self):
+        return f"{self.dossier_id} {self.kind} {self.deadline:%Y-%m-%d %H:%M}"
+
+
+class LateApology(models.Model):
+    """The apology letter (Mẫu 04) for a dossier that became late: drafted by the deadline sweep,
+    completed by the processing office with the reason and the new expected date, then sent."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.PROTECT, related_name="late_apology")
+    drafted_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(_("reason"), blank=True)
+    expected_at = models.DateTimeField(_("new expected date"), null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("apology for a late dossier")
+        verbose_name_plural = _("apologies for late dossiers")
+
+    def __str__(self):
+        return str(self.dossier_id)
+
+    @property
+    def is_draft(self):
+        return self.completed_at is None
+
+
+class LetterTemplate(models.Model):
+    """Letters beyond the law, printed with the result: congratulations on a marriage, condolences
+    with a death registration. Administrators edit the text (Django template syntax with
+    {{ applicant_name }}, {{ procedure_name }}, {{ agency_name }}, {{ date }})."""
+
+    key = models.SlugField(_("key"), unique=True)
+    name = models.CharField(_("name"), max_length=150)
+    procedure_codes = models.CharField(
+        _("procedure codes"), max_length=500, help_text=_("Comma-separated codes the letter goes with")
+    )
+    title = models.CharField(_("title"), max_length=255)
+    body = models.TextField(_("text"))
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("letter template")
+        verbose_name_plural = _("letter templates")
+
+    def __str__(self):
+        return self.name
+
+    def codes(self):
+        return [code.strip() for code in self.procedure_codes.split(",") if code.strip()]

@@ -93,6 +93,9 @@ MAX_UPLOAD_BYTES = getattr(settings, "ONESTOP_MAX_UPLOAD_BYTES", 10 * 1024 * 102
 
 # Sent after commit with the dossier id and the action: notifications and summaries listen.
 dossier_changed = Signal()
+# Sent inside the transaction with each history row: the outbox and summaries are written with it,
+# so they commit or roll back together with the change.
+dossier_event_recorded = Signal()
 
 
 class TransitionNotAllowed(Exception):
@@ -290,7 +293,7 @@ def _current_cycle(dossier):
 
 
 def _record(dossier, *, action, actor, from_status, note="", data=None, at=None):
-    return DossierEvent.objects.create(
+    event = DossierEvent.objects.create(
         dossier=dossier,
         at=at or timezone.now(),
         actor=actor,
@@ -300,6 +303,8 @@ def _record(dossier, *, action, actor, from_status, note="", data=None, at=None)
         note=note,
         data=data or {},
     )
+    dossier_event_recorded.send(sender=Dossier, dossier=dossier, event=event)
+    return event
 
 
 def _on_commit(dossier, action):
@@ -854,6 +859,44 @@ def dossier_close(*, dossier: Dossier, by: User | None, note: str = "", expected
         )
     dossier.finished_at = now
     return _finish(dossier, action=Action.CLOSE, by=by, from_status=from_status, fields=["finished_at"], note=note)
+
+
+def dossier_record_note(*, dossier: Dossier, note: str, by: User | None = None, at=None, data=None) -> DossierEvent:
+    """A line in the history that changes no state (e.g. the deadline watch marking a late dossier)."""
+    return _record(dossier, action=Action.NOTE, actor=by, from_status=dossier.status, note=note, at=at, data=data)
+
+
+@transaction.atomic
+def dossier_apologize_late(*, dossier: Dossier, by: User, reason: str, expected_at: datetime) -> Dossier:
+    """Complete and send the apology letter (Mẫu 04) of a dossier that became late. The appointment
+    in force does not move: the dossier stays late in the reports; the citizen is told why and when."""
+    from .models import LateApology
+
+    _check_role(by, Action.EXTEND)
+    dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    if not can_access_dossier(by, dossier):
+        raise ActionForbidden(_("This dossier belongs to another agency."))
+    if dossier.status not in (S.RECEIVED, S.IN_PROGRESS) or not dossier.is_overdue:
+        raise TransitionNotAllowed(_("Only an open dossier past its due time needs a late apology."))
+    reason = _required_text(reason, "reason", _("Give the reason for the delay."))
+    now = timezone.now()
+    if expected_at is None or expected_at <= now:
+        raise ValidationError({"expected_at": [_("The new expected date must be in the future.")]})
+    apology, _created = LateApology.objects.get_or_create(dossier=dossier, defaults={"drafted_at": now})
+    if apology.completed_at is not None:
+        raise TransitionNotAllowed(_("The apology letter of this dossier was already sent."))
+    apology.reason, apology.expected_at, apology.completed_by, apology.completed_at = reason, expected_at, by, now
+    apology.save()
+    _record(
+        dossier,
+        action=Action.APOLOGY,
+        actor=by,
+        from_status=dossier.status,
+        note=reason,
+        data={"expected_at": expected_at.isoformat()},
+    )
+    _on_commit(dossier, Action.APOLOGY)
+    return dossier
 
 
 SERVICES = {

@@ -14,5 +14,6 @@ urlpatterns = [
     path("<str:code>/", views.detail, name="detail"),
     path("<str:code>/in/mau-<str:form>/", views_print.print_form, name="print"),
     path("<str:code>/tep/<int:pk>/", views.attachment, name="attachment"),
+    path("<str:code>/xin-loi/", views.apologize, name="apologize"),
     path("<str:code>/<str:action>/", views.act, name="act"),
 ]

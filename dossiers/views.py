@@ -41,6 +41,7 @@ from .services import (
     TransitionNotAllowed,
     Upload,
     allowed_actions,
+    dossier_apologize_late,
     dossier_receive,
     guidance_record,
 )
@@ -299,6 +300,8 @@ def detail(request, code):
         "officers": officers,
         "offices": competent.children.filter(kind="office") if Action.TRANSFER in actions else [],
         "extension": dossier.extension,
+        "late_apology": getattr(dossier, "late_apology", None),
+        "can_apologize": Action.EXTEND in _role_actions(request.user),
         "supplements": dossier.supplement_requests.order_by("created_at"),
         "suggested_new_due": cal.due_at(dossier.due_at, 2, "working_days") if Action.EXTEND in actions else None,
         "is_new": request.GET.get("new") == "1",
@@ -307,6 +310,13 @@ def detail(request, code):
         "now": timezone.now(),
     }
     return render(request, "dossiers/detail.html", context)
+
+
+def _role_actions(user):
+    from .services import ACTION_ROLES
+
+    role = Role.ADMIN if user.is_superuser else user.role
+    return {action for action, roles in ACTION_ROLES.items() if role == Role.ADMIN or role in roles}
 
 
 @require_POST
@@ -365,6 +375,28 @@ def act(request, code, action):
         }.get(action)
         if follow:
             messages.info(request, _("Print the form for the citizen: see “Print” on this page."))
+    return redirect("dossiers:detail", code=code)
+
+
+@require_POST
+@_staff_required
+def apologize(request, code):
+    """Complete and send the apology letter (Mẫu 04) of a late dossier."""
+    dossier = _get_or_404(request, code)
+    try:
+        try:
+            expected_at = parse_instant(request.POST.get("expected_at", ""))
+        except ValueError:
+            raise ValidationError(_("Give the new expected date and time.")) from None
+        dossier_apologize_late(
+            dossier=dossier, by=request.user, reason=request.POST.get("reason", ""), expected_at=expected_at
+        )
+    except (TransitionNotAllowed, ActionForbidden) as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("The apology was sent to the citizen. Print Mẫu 04 for the file."))
     return redirect("dossiers:detail", code=code)
 
 

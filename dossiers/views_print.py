@@ -48,6 +48,22 @@ def place_date(agency, moment=None):
     return f"{place}, ngày {moment.day:02d} tháng {moment.month:02d} năm {moment.year}"
 
 
+def _late_apology_letter(dossier):
+    """A completed late apology, shaped like an extension for Mẫu 04 (the appointment itself stays)."""
+    from types import SimpleNamespace
+
+    apology = getattr(dossier, "late_apology", None)
+    if apology is None or apology.completed_at is None:
+        return None
+    return SimpleNamespace(
+        reason=apology.reason,
+        previous_due_at=dossier.due_at,
+        new_due_at=apology.expected_at,
+        created_at=apology.completed_at,
+        created_by=apology.completed_by,
+    )
+
+
 def _last_event(events, action):
     return next((e for e in reversed(events) if e.action == action), None)
 
@@ -61,7 +77,7 @@ def print_form(request, code, form):
         raise Http404(_("No dossier has this code."))
     events = list(dossier_events(dossier))
     receiving = dossier.receiving_agency
-    extension = dossier.extension
+    extension = dossier.extension or _late_apology_letter(dossier)
     supplement = dossier.supplement_requests.order_by("-created_at").first()
     refusal, withdrawal = _last_event(events, Action.REFUSE), _last_event(events, Action.WITHDRAW)
     # Each letter is dated when it was issued; the receipt when the dossier was received.

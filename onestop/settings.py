@@ -9,6 +9,7 @@ ALLOWED_HOSTS and CELERY_BROKER_URL, or start-up fails loudly.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "agencies",
     "procedures",
     "dossiers",
+    "notifications",
     "surveys",
     "reports",
     "demo",
@@ -94,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "accounts.context_processors.desk",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -212,7 +215,18 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing must never hang a web request when the broker is down.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY = False
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    "deadline-sweep": {
+        "task": "dossiers.tasks.check_deadlines_task",
+        "schedule": env.int("ONESTOP_SWEEP_EVERY_SECONDS", default=120),
+    },
+    "dispatch-messages": {"task": "notifications.tasks.dispatch_messages_task", "schedule": 60},
+    "weekly-report": {
+        "task": "reports.tasks.weekly_report_task",
+        # Mondays at 07:00 (CELERY_TIMEZONE).
+        "schedule": crontab(minute=0, hour=7, day_of_week=1),
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -255,3 +269,13 @@ ONESTOP_SAME_DAY_CUTOFF = "15:00"
 # Serve static files straight from the app folders while developing.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Notifications: SMS and Zalo backends (notifications/backends.py), retries and the deadline watch.
+NOTIFY_SMS_BACKEND = env.str("NOTIFY_SMS_BACKEND", default="notifications.backends.LoggingBackend")
+NOTIFY_ZALO_BACKEND = env.str("NOTIFY_ZALO_BACKEND", default="notifications.backends.LoggingBackend")
+SPEEDSMS_ACCESS_TOKEN = env.str("SPEEDSMS_ACCESS_TOKEN", default="")
+SPEEDSMS_SENDER = env.str("SPEEDSMS_SENDER", default="")
+NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=6)
+# "Due soon": this many working hours before the due time (default one working day, 7.5 h).
+ONESTOP_DUE_SOON_WORKING_HOURS = env.float("ONESTOP_DUE_SOON_WORKING_HOURS", default=7.5)
+ONESTOP_SWEEP_EVERY_SECONDS = env.int("ONESTOP_SWEEP_EVERY_SECONDS", default=120)

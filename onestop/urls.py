@@ -32,6 +32,7 @@ urlpatterns = [
     path("agencies/", include("agencies.urls")),
     path("thu-tuc/", include("procedures.urls")),
     path("ho-so/", include("dossiers.urls")),
+    path("thong-bao/", include("notifications.urls")),
     path("tra-cuu/<str:code>/", public_lookup, name="public_lookup"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

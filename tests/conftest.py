@@ -9,6 +9,10 @@ def pytest_configure(config):
 
     # Password hashing is deliberately slow; tests log in hundreds of times.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tasks run in-process unless a test starts a real worker (tests/integration).
+    from onestop.celery import app
+
+    app.conf.task_always_eager = True
 
 
 @pytest.fixture

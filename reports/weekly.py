@@ -1,0 +1,75 @@
+"""The Monday e-mail to leaders: last week's figures for their agency (and below)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.choices import Role
+from accounts.models import User
+from dossiers.choices import CLOCK_STATUSES, FINISHED_STATUSES
+from dossiers.models import Dossier
+
+
+def last_week(today=None):
+    """Monday 00:00 to the next Monday 00:00 of the week before ``today``."""
+    today = today or timezone.localdate()
+    monday = today - timedelta(days=today.weekday() + 7)
+    start = timezone.make_aware(datetime.combine(monday, time.min))
+    return start, start + timedelta(days=7)
+
+
+def week_figures(agency_ids, start, end, *, now=None) -> dict:
+    now = now or timezone.now()
+    scope = Q(receiving_agency_id__in=agency_ids) | Q(competent_agency_id__in=agency_ids)
+    dossiers = Dossier.objects.filter(scope)
+    received = dossiers.filter(received_at__gte=start, received_at__lt=end).count()
+    finished = dossiers.filter(status__in=FINISHED_STATUSES, finished_at__gte=start, finished_at__lt=end).aggregate(
+        total=Count("pk"), on_time=Count("pk", filter=Q(finished_at__lte=F("due_at")) & Q(supplement_count__lte=1))
+    )
+    overdue_now = dossiers.filter(status__in=CLOCK_STATUSES, due_at__lt=now).count()
+    rate = round(100 * finished["on_time"] / finished["total"], 1) if finished["total"] else None
+    return {
+        "received": received,
+        "resolved": finished["total"],
+        "on_time": finished["on_time"],
+        "on_time_rate": rate,
+        "overdue_now": overdue_now,
+    }
+
+
+def weekly_report_send(*, today=None) -> int:
+    """Notify and e-mail every leader their last week's figures, once per leader and week."""
+    from notifications.models import NotificationKind
+    from notifications.services import notify_staff
+
+    start, end = last_week(today)
+    sent = 0
+    for leader in User.objects.filter(role=Role.LEADER, is_active=True, agency__isnull=False).select_related("agency"):
+        figures = week_figures(leader.agency.descendant_ids(), start, end)
+        rate = f"{figures['on_time_rate']}%" if figures["on_time_rate"] is not None else "—"
+        body = _(
+            "%(agency)s, week of %(start)s–%(end)s: %(received)s dossiers received, %(resolved)s resolved, "
+            "%(on_time)s on time (%(rate)s); %(overdue)s overdue now."
+        ) % {
+            "agency": leader.agency.name,
+            "start": start.strftime("%d/%m"),
+            "end": (end - timedelta(days=1)).strftime("%d/%m/%Y"),
+            "received": figures["received"],
+            "resolved": figures["resolved"],
+            "on_time": figures["on_time"],
+            "rate": rate,
+            "overdue": figures["overdue_now"],
+        }
+        sent += notify_staff(
+            users=[leader],
+            kind=NotificationKind.REPORT,
+            title=_("Last week's on-time figures"),
+            body=body,
+            url="/",
+            dedupe=f"weekly:{start.date().isoformat()}",
+        )
+    return sent
