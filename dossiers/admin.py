@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import Dossier, DossierEvent, Guidance, PersonalDataAccess
+from .models import Dossier, DossierEvent, Guidance, LetterTemplate, PersonalDataAccess
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -48,3 +48,11 @@ class PersonalDataAccessAdmin(ReadOnlyAdmin):
     list_display = ("at", "user", "what", "subject")
     list_filter = ("what",)
     search_fields = ("subject", "user__username")
+
+
+@admin.register(LetterTemplate)
+class LetterTemplateAdmin(admin.ModelAdmin):
+    """Administrators edit the text of the letters printed with results."""
+
+    list_display = ("key", "name", "procedure_codes", "active")
+    list_filter = ("active",)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("huong-dan/<str:number>/in/", views_print.print_guidance, name="print_guidance"),
     path("<str:code>/", views.detail, name="detail"),
     path("<str:code>/in/mau-<str:form>/", views_print.print_form, name="print"),
+    path("<str:code>/in/thu/<slug:key>/", views_print.print_letter, name="print_letter"),
     path("<str:code>/tep/<int:pk>/", views.attachment, name="attachment"),
     path("<str:code>/xin-loi/", views.apologize, name="apologize"),
     path("<str:code>/<str:action>/", views.act, name="act"),

@@ -31,6 +31,7 @@ from procedures.selectors import (
 from .choices import Action, DossierStatus, GuidanceKind
 from .codes import format_lookup_key
 from .forms import IntakeForm, RegisterForm, WorklistFilterForm
+from .letters import letters_for
 from .models import Applicant, Attachment, Handover, PersonalDataAccess
 from .selectors import dossier_events, dossier_get, dossier_list, due_soon_q, overdue_q
 from .services import (
@@ -301,6 +302,7 @@ def detail(request, code):
         "offices": competent.children.filter(kind="office") if Action.TRANSFER in actions else [],
         "extension": dossier.extension,
         "late_apology": getattr(dossier, "late_apology", None),
+        "letters": letters_for(dossier),
         "can_apologize": Action.EXTEND in _role_actions(request.user),
         "supplements": dossier.supplement_requests.order_by("created_at"),
         "suggested_new_due": cal.due_at(dossier.due_at, 2, "working_days") if Action.EXTEND in actions else None,

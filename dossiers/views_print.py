@@ -131,3 +131,27 @@ def print_guidance(request, number):
         "place_date": place_date(guidance.agency, guidance.given_at),
     }
     return render(request, f"dossiers/print/{forms_version()}/guidance-{form}.html", context)
+
+
+@login_required
+def print_letter(request, code, key):
+    """A letter beyond the law, printed with the result (congratulations, condolences)."""
+    from .letters import letters_for, render_letter
+
+    dossier = dossier_get(request.user, code)
+    if dossier is None:
+        raise Http404(_("No dossier has this code."))
+    template = next((t for t in letters_for(dossier) if t.key == key), None)
+    if template is None:
+        raise Http404
+    return render(
+        request,
+        "dossiers/print/letter.html",
+        {
+            "dossier": dossier,
+            "letter": template,
+            "text": render_letter(template, dossier),
+            "agency": dossier.competent_agency,
+            "place_date": place_date(dossier.competent_agency),
+        },
+    )

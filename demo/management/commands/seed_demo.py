@@ -3,20 +3,22 @@ from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo_users
 from agencies.demo import seed_demo_agencies
+from dossiers.demo import seed_demo_dossiers
 from procedures.demo import seed_demo_procedures
 
 
 class Command(BaseCommand):
-    help = "Create (or refresh) the demo province, communes, offices and users. Safe to run again."
+    help = "Create (or refresh) the demo province, communes, offices, users, catalogue and dossiers. Safe to run again."
 
     def add_arguments(self, parser):
         parser.add_argument("--password", default=DEMO_PASSWORD, help="Password of every demo user.")
 
-    @transaction.atomic
     def handle(self, *args, password, **options):
-        agencies = seed_demo_agencies()
-        seed_demo_users(agencies, password=password)
-        seed_demo_procedures(agencies=agencies, stdout=self.stdout)
+        with transaction.atomic():
+            agencies = seed_demo_agencies()
+            seed_demo_users(agencies, password=password)
+            seed_demo_procedures(agencies=agencies, stdout=self.stdout)
+            seed_demo_dossiers(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(agencies)} agencies."))
         self.stdout.write(f"Demo logins (password for all: {password}):")
         for username, _full_name, role, agency_code, _title in DEMO_USERS:
