@@ -98,6 +98,14 @@ class WorklistFilterForm(forms.Form):
         label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     received_to = forms.DateField(label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # Set by the links from the reports (drill-down), kept as hidden fields.
+    resolved_from = forms.DateField(required=False, widget=forms.HiddenInput)
+    resolved_to = forms.DateField(required=False, widget=forms.HiddenInput)
+    timeliness = forms.RegexField(
+        regex=r"^(early|on_time|late)(,(early|on_time|late))*$", required=False, widget=forms.HiddenInput
+    )
+    agency = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    overdue = forms.ChoiceField(choices=[("", ""), ("true", "true")], required=False, widget=forms.HiddenInput)
 
     def clean(self):
         data = super().clean()

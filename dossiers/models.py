@@ -159,6 +159,10 @@ class Dossier(models.Model):
     supplement_count = models.PositiveSmallIntegerField(_("supplement requests"), default=0)
     result_ready_at = models.DateTimeField(_("result ready at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # When handling ended (result ready, refused, withdrawn or closed) and how it compares with the
+    # appointment in force: set once by the services (reports.definitions).
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    timeliness = models.CharField(_("timeliness"), max_length=8, blank=True)
     returned_to = models.CharField(_("result received by"), max_length=150, blank=True)
     tracking_number = models.CharField(_("postal tracking number"), max_length=64, blank=True)
     version = models.PositiveIntegerField(default=1, help_text=_("Raised by every change: detects concurrent edits."))
@@ -178,6 +182,9 @@ class Dossier(models.Model):
             models.Index(fields=["status", "due_at"], name="dossier_status_due_idx"),
             models.Index(fields=["applicant_id_number"], name="dossier_applicant_idn_idx"),
             models.Index(fields=["procedure", "-received_at"], name="dossier_procedure_idx"),
+            models.Index(fields=["competent_agency", "received_at"], name="dossier_competent_recv_idx"),
+            models.Index(fields=["competent_agency", "resolved_at"], name="dossier_competent_res_idx"),
+            models.Index(fields=["resolved_at"], name="dossier_resolved_idx"),
         ]
 
     def __str__(self):

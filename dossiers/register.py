@@ -53,8 +53,8 @@ STATUS_LABELS = {
     S.WITHDRAWN: "Dừng xử lý theo đề nghị",
     S.CLOSED: "Kết thúc do không bổ sung",
 }
-# Finished statuses whose finish counts against the appointment (Decision 766, indicator 2.1).
-_TIMED_FINISH = (S.RETURNED, S.REFUSED, S.WITHDRAWN)
+# The timeliness stored at resolution (reports.definitions), as printed on the register.
+TIMELINESS_TEXT = {"early": "trước hạn", "on_time": "đúng hạn", "late": "quá hạn"}
 
 # The columns read from the database, in this order (one tuple per dossier, no model instances).
 FIELDS = (
@@ -74,6 +74,7 @@ FIELDS = (
     "returned_to",
     "tracking_number",
     "extended",
+    "timeliness",
 )
 
 
@@ -92,19 +93,10 @@ def _day(value: date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else "…"
 
 
-def _timeliness(finished_at, due_at) -> str:
-    if finished_at > due_at:
-        return "quá hạn"
-    if timezone.localdate(finished_at) < timezone.localdate(due_at):
-        return "trước hạn"
-    return "đúng hạn"
-
-
-def status_text(status: str, *, due_at, finished_at, supplement_count: int, now: datetime) -> str:
+def status_text(status: str, *, due_at, timeliness: str, now: datetime) -> str:
     label = STATUS_LABELS.get(status, status)
-    if status in _TIMED_FINISH and finished_at:
-        timeliness = "quá hạn" if supplement_count > 1 else _timeliness(finished_at, due_at)
-        return f"{label} ({timeliness})"
+    if timeliness:
+        return f"{label} ({TIMELINESS_TEXT[timeliness]})"
     if status in CLOCK_STATUSES and now > due_at:
         return f"{label} (quá hạn)"
     return label
@@ -183,6 +175,7 @@ def register_export(*, queryset, stream, agency_name: str, date_from, date_to) -
         returned_to,
         tracking_number,
         extended,
+        timeliness,
     ) in rows:
         count += 1
         values = (
@@ -196,7 +189,7 @@ def register_export(*, queryset, stream, agency_name: str, date_from, date_to) -
             _when(due_at),
             _when(transferred_at),
             _when(finished_at) if status in (S.RETURNED, S.REFUSED, S.WITHDRAWN, S.CLOSED) else "",
-            status_text(status, due_at=due_at, finished_at=finished_at, supplement_count=supplement_count, now=now),
+            status_text(status, due_at=due_at, timeliness=timeliness, now=now),
             _note(
                 status=status,
                 supplement_count=supplement_count,

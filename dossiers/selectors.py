@@ -69,6 +69,17 @@ def dossier_filter(queryset, filters: dict):
         queryset = queryset.filter(received_at__date__gte=filters["received_from"])
     if filters.get("received_to"):
         queryset = queryset.filter(received_at__date__lte=filters["received_to"])
+    if filters.get("resolved_from"):
+        queryset = queryset.filter(resolved_at__date__gte=filters["resolved_from"])
+    if filters.get("resolved_to"):
+        queryset = queryset.filter(resolved_at__date__lte=filters["resolved_to"])
+    if filters.get("timeliness"):
+        queryset = queryset.filter(timeliness__in=str(filters["timeliness"]).split(","))
+    if filters.get("agency"):
+        from agencies.models import Agency
+
+        agency = Agency.objects.filter(code=filters["agency"]).first()
+        queryset = queryset.filter(competent_agency_id__in=agency.descendant_ids()) if agency else queryset.none()
     if filters.get("assignee"):
         queryset = queryset.filter(assignee__username=filters["assignee"])
     if filters.get("q"):

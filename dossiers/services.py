@@ -26,6 +26,7 @@ from accounts.scoping import can_see_agency
 from agencies.calendar import calendar_for
 from procedures.models import Procedure
 from procedures.selectors import agency_settings_for, processing_time_for
+from reports.definitions import classify_resolution
 
 from .choices import Action, Channel, DossierStatus, GuidanceKind, ReturnMethod
 from .codes import new_lookup_key, next_dossier_code
@@ -587,10 +588,19 @@ def _begin(dossier: Dossier, *, action: str, by: User, expected_version: int | N
     return locked, locked.status
 
 
+RESOLVING_ACTIONS = (Action.APPROVE, Action.REFUSE, Action.WITHDRAW, Action.CLOSE)
+
+
 def _finish(dossier: Dossier, *, action: str, by, from_status: str, fields: list[str], note="", data=None, at=None):
     target = TARGET_STATUS.get(action)
     if target is not None:
         dossier.status = target
+    if action in RESOLVING_ACTIONS and dossier.resolved_at is None:
+        dossier.resolved_at = at or timezone.now()
+        dossier.timeliness = classify_resolution(
+            resolved_at=dossier.resolved_at, due_at=dossier.due_at, supplement_count=dossier.supplement_count
+        )
+        fields = [*fields, "resolved_at", "timeliness"]
     dossier.version += 1
     dossier.save(update_fields=sorted({*fields, "status", "version", "updated_at"}))
     _record(dossier, action=action, actor=by, from_status=from_status, note=note, data=data, at=at)

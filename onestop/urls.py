@@ -10,6 +10,7 @@ from dossiers.api import DossierActionView, DossierCollection, DossierItem
 from dossiers.views_public import public_lookup
 from onestop.views import healthz, home
 from procedures.api import ProcedureDetailView, ProcedureListView
+from reports.api import HandlingReportView
 
 api_v1 = [
     path("calendar/due", CalendarDueView.as_view(), name="calendar-due"),
@@ -18,6 +19,7 @@ api_v1 = [
     path("dossiers/", DossierCollection.as_view(), name="dossier-list"),
     path("dossiers/<str:code>/", DossierItem.as_view(), name="dossier-detail"),
     path("dossiers/<str:code>/<str:action>/", DossierActionView.as_view(), name="dossier-action"),
+    path("reports/handling", HandlingReportView.as_view(), name="reports-handling"),
 ]
 
 admin.site.site_header = _("One-stop desk administration")
@@ -33,6 +35,7 @@ urlpatterns = [
     path("thu-tuc/", include("procedures.urls")),
     path("ho-so/", include("dossiers.urls")),
     path("thong-bao/", include("notifications.urls")),
+    path("", include("reports.urls")),
     path("tra-cuu/<str:code>/", public_lookup, name="public_lookup"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

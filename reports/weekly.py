@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from accounts.models import User
-from dossiers.choices import CLOCK_STATUSES, FINISHED_STATUSES
-from dossiers.models import Dossier
+
+from .selectors import handling_counts, overdue_now_count, scoped_dossiers, total_row
 
 
 def last_week(today=None):
@@ -23,21 +22,17 @@ def last_week(today=None):
 
 
 def week_figures(agency_ids, start, end, *, now=None) -> dict:
-    now = now or timezone.now()
-    scope = Q(receiving_agency_id__in=agency_ids) | Q(competent_agency_id__in=agency_ids)
-    dossiers = Dossier.objects.filter(scope)
-    received = dossiers.filter(received_at__gte=start, received_at__lt=end).count()
-    finished = dossiers.filter(status__in=FINISHED_STATUSES, finished_at__gte=start, finished_at__lt=end).aggregate(
-        total=Count("pk"), on_time=Count("pk", filter=Q(finished_at__lte=F("due_at")) & Q(supplement_count__lte=1))
+    """Last week's figures with the report definitions (reports.definitions)."""
+    dossiers = scoped_dossiers(agency_ids)
+    row = total_row(
+        handling_counts(dossiers, date_from=start.date(), date_to=(end - timedelta(days=1)).date(), now=now)
     )
-    overdue_now = dossiers.filter(status__in=CLOCK_STATUSES, due_at__lt=now).count()
-    rate = round(100 * finished["on_time"] / finished["total"], 1) if finished["total"] else None
     return {
-        "received": received,
-        "resolved": finished["total"],
-        "on_time": finished["on_time"],
-        "on_time_rate": rate,
-        "overdue_now": overdue_now,
+        "received": row["received_online"] + row["received_direct"],
+        "resolved": row["resolved_total"],
+        "on_time": row["resolved_early"] + row["resolved_on_time"],
+        "on_time_rate": row["on_time_rate"],
+        "overdue_now": overdue_now_count(dossiers, now=now),
     }
 
 

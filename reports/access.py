@@ -1,0 +1,24 @@
+"""Who may see which agencies' reports: leaders and administrators, within their tree."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from accounts.choices import Role
+from accounts.scoping import ALL, visible_agency_ids
+from agencies.models import Agency
+
+
+def report_scope(user, agency_code: str | None = None):
+    """(agency ids or None for all, the chosen agency or None). Raises PermissionDenied/Http404."""
+    if not user.is_authenticated or not (user.is_superuser or user.role in (Role.LEADER, Role.ADMIN)):
+        raise PermissionDenied(_("Reports are for leaders and administrators."))
+    visible = visible_agency_ids(user)
+    if agency_code:
+        agency = Agency.objects.filter(code=agency_code).first()
+        if agency is None:
+            raise Http404(_("No agency has the code %(code)s.") % {"code": agency_code})
+        if visible is not ALL and agency.pk not in visible:
+            raise PermissionDenied(_("This agency is outside yours."))
+        return agency.descendant_ids(), agency
+    return visible, user.agency

@@ -1,0 +1,78 @@
+"""What the numbers mean: the one home of the report definitions (Circular 01/2020 form II.06a,
+Decision 766/QĐ-TTg). Dashboards, the periodic report, its Excel file, the API, the register
+and the weekly e-mail all use these.
+
+* A dossier is **resolved** when its handling ends: the result is ready (approved; returning it to
+  the citizen later does not change when it was resolved), or it is refused, withdrawn at the
+  citizen's request, or closed for want of a supplement. The time is stored on the dossier
+  (``resolved_at``) with its **timeliness**, measured against the appointment in force (the
+  original, or the one extension):
+    - early: resolved on a calendar day before the appointment's day;
+    - on time: otherwise no later than the appointment (exactly at the due time is on time);
+    - late: after it — and also whenever more than one supplement was requested (Decision 766).
+* In a period [start, end): **carried over** = received before start and not resolved before start;
+  **received** = received in the period, online or direct/post; **resolved** = resolved in the period;
+  **in progress** at the end = carried over + received − resolved, of which **overdue** = due
+  before the end of the period (or now, for a period not over yet), the rest **within time**
+  (dossiers waiting for a supplement count within time: their clock restarts).
+* **On-time rate** = (early + on time) / resolved. **Online rate** = received online / received.
+  **Digitised** = received in the period with at least one scan / received.
+  **Satisfaction** = evaluations rating 4 or 5 / evaluations.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Timeliness(models.TextChoices):
+    EARLY = "early", _("Early")
+    ON_TIME = "on_time", _("On time")
+    LATE = "late", _("Late")
+
+
+def classify_resolution(*, resolved_at: datetime, due_at: datetime, supplement_count: int = 0) -> str:
+    if supplement_count > 1 or resolved_at > due_at:
+        return Timeliness.LATE
+    if timezone.localtime(resolved_at).date() < timezone.localtime(due_at).date():
+        return Timeliness.EARLY
+    return Timeliness.ON_TIME
+
+
+def rate(part: int, whole: int) -> float | None:
+    """A percentage with one decimal, or None when there is nothing to divide."""
+    return round(100 * part / whole, 1) if whole else None
+
+
+def period_bounds(date_from: date, date_to: date) -> tuple[datetime, datetime]:
+    """[start of date_from, start of the day after date_to) in Vietnam's time."""
+    start = timezone.make_aware(datetime.combine(date_from, time.min))
+    end = timezone.make_aware(datetime.combine(date_to + timedelta(days=1), time.min))
+    return start, end
+
+
+# ----- the standard periods of the periodic report --------------------------------------------
+
+
+def report_month(year: int, month: int) -> tuple[date, date]:
+    """Month M runs from the 15th of M-1 to the 14th of M (Circular 01/2020)."""
+    previous = date(year - 1, 12, 15) if month == 1 else date(year, month - 1, 15)
+    return previous, date(year, month, 14)
+
+
+def report_quarter(year: int, quarter: int) -> tuple[date, date]:
+    first_month = 3 * (quarter - 1) + 1
+    return report_month(year, first_month)[0], report_month(year, first_month + 2)[1]
+
+
+def report_half_year(year: int, half: int) -> tuple[date, date]:
+    """15/12 of the previous year to 14/6, and 15/6 to 14/12."""
+    return (date(year - 1, 12, 15), date(year, 6, 14)) if half == 1 else (date(year, 6, 15), date(year, 12, 14))
+
+
+def report_year(year: int) -> tuple[date, date]:
+    return date(year - 1, 12, 15), date(year, 12, 14)

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("bao-cao/", views.dashboard, name="dashboard"),
+    path("bao-cao/dinh-ky/", views.periodic, name="periodic"),
+    path("reports/handling.xlsx", views.handling_xlsx_view, name="handling_xlsx"),
+    path("bang-tin/", views.board, name="board"),
+    path("bang-tin/nhung/", views.board_widget, name="widget"),
+]

@@ -1,0 +1,189 @@
+"""Leaders' pages: dashboard, periodic report (screen and Excel), and the public board."""
+
+from io import BytesIO
+
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import require_GET
+
+from agencies.models import Agency
+
+from .access import report_scope
+from .excel import handling_xlsx
+from .forms import GROUPS, PeriodForm
+from .selectors import (
+    handling_counts,
+    lateness_ranking,
+    monthly_trend,
+    overdue_now,
+    overdue_now_count,
+    satisfaction,
+    scoped_dossiers,
+    total_row,
+)
+
+
+def _period(request):
+    form = PeriodForm(request.GET or None)
+    if not form.is_valid():
+        fallback = PeriodForm({})
+        fallback.is_valid()
+        return form, fallback.cleaned_data
+    return form, form.cleaned_data
+
+
+def _drill(**params):
+    return reverse("dossiers:worklist") + "?" + urlencode({"tab": "all", **{k: v for k, v in params.items() if v}})
+
+
+@login_required
+def dashboard(request):
+    form, data = _period(request)
+    agency_ids, agency = report_scope(request.user, data.get("agency"))
+    date_from, date_to = data["bounds"]
+    dossiers = scoped_dossiers(agency_ids)
+    group_by = data["group_by"]
+    rows = handling_counts(dossiers, date_from=date_from, date_to=date_to, group_by=group_by)
+    total = total_row(rows)
+    by_agency = (
+        rows
+        if group_by == "agency"
+        else handling_counts(dossiers, date_from=date_from, date_to=date_to, group_by="agency")
+    )
+    by_procedure = (
+        rows
+        if group_by == "procedure"
+        else handling_counts(dossiers, date_from=date_from, date_to=date_to, group_by="procedure")
+    )
+    period = {"received_from": date_from.isoformat(), "received_to": date_to.isoformat()}
+    resolved = {"resolved_from": date_from.isoformat(), "resolved_to": date_to.isoformat()}
+    scope_param = {"agency": agency.code} if agency and data.get("agency") else {}
+    context = {
+        "form": form,
+        "agency": agency,
+        "date_from": date_from,
+        "date_to": date_to,
+        "group_by": group_by,
+        "group_label": dict(GROUPS)[group_by],
+        "rows": rows,
+        "total": total,
+        "received": total["received_online"] + total["received_direct"],
+        "overdue_count": overdue_now_count(dossiers),
+        "overdue": overdue_now(dossiers, limit=30),
+        "trend": monthly_trend(dossiers, date_from=date_from, date_to=date_to),
+        "agency_ranking": lateness_ranking(by_agency),
+        "procedure_ranking": lateness_ranking(by_procedure),
+        "satisfaction": satisfaction(agency_ids, date_from=date_from, date_to=date_to),
+        "agencies": Agency.objects.filter(pk__in=agency_ids) if agency_ids is not None else Agency.objects.all(),
+        "links": {
+            "received": _drill(**period, **scope_param),
+            "resolved": _drill(**resolved, **scope_param),
+            "on_time": _drill(**resolved, timeliness="early,on_time", **scope_param),
+            "late": _drill(**resolved, timeliness="late", **scope_param),
+            "overdue": _drill(overdue="true", **scope_param),
+        },
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "reports/dashboard.html", context)
+
+
+@login_required
+def periodic(request):
+    form, data = _period(request)
+    agency_ids, agency = report_scope(request.user, data.get("agency"))
+    date_from, date_to = data["bounds"]
+    rows = handling_counts(scoped_dossiers(agency_ids), date_from=date_from, date_to=date_to, group_by=data["group_by"])
+    query = {"from": date_from.isoformat(), "to": date_to.isoformat(), "group_by": data["group_by"]}
+    if data.get("agency"):
+        query["agency"] = data["agency"]
+    return render(
+        request,
+        "reports/periodic.html",
+        {
+            "form": form,
+            "agency": agency,
+            "date_from": date_from,
+            "date_to": date_to,
+            "rows": rows,
+            "total": total_row(rows),
+            "group_label": dict(GROUPS)[data["group_by"]],
+            "agencies": Agency.objects.filter(pk__in=agency_ids) if agency_ids is not None else Agency.objects.all(),
+            "xlsx_url": reverse("reports:handling_xlsx") + "?" + urlencode(query),
+            "api_url": reverse("api:reports-handling") + "?" + urlencode(query),
+        },
+    )
+
+
+@login_required
+@require_GET
+def handling_xlsx_view(request):
+    """GET /reports/handling.xlsx with the API's parameters (from, to, agency, group_by)."""
+    from .api import HandlingQuery
+
+    query = HandlingQuery(data=request.GET)
+    if not query.is_valid():
+        return HttpResponse(str(query.errors), status=400, content_type="text/plain; charset=utf-8")
+    values = query.validated_data
+    agency_ids, agency = report_scope(request.user, values.get("agency"))
+    rows = handling_counts(
+        scoped_dossiers(agency_ids), date_from=values["from"], date_to=values["to"], group_by=values.get("group_by")
+    )
+    buffer = BytesIO()
+    handling_xlsx(
+        buffer,
+        rows=rows,
+        total=total_row(rows),
+        title_unit=agency.name if agency else "",
+        date_from=values["from"],
+        date_to=values["to"],
+        group_label=dict(GROUPS).get(values.get("group_by"), ""),
+        signer=request.user.display_name,
+    )
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="bao-cao-II06a-{values["from"]:%Y%m%d}-{values["to"]:%Y%m%d}.xlsx"'
+    )
+    return response
+
+
+def _board_context(request):
+    code = request.GET.get("agency", "")
+    agency = get_object_or_404(Agency, code=code) if code else Agency.objects.filter(parent__isnull=True).first()
+    return cache.get_or_set(f"board:{agency.pk if agency else 0}", lambda: _board_figures(agency), 60)
+
+
+def _board_figures(agency):
+    ids = agency.descendant_ids() if agency else None
+    today = timezone.localdate()
+    year_start = today.replace(month=1, day=1)
+    dossiers = scoped_dossiers(ids)
+    year = total_row(handling_counts(dossiers, date_from=year_start, date_to=today))
+    month = total_row(handling_counts(dossiers, date_from=today.replace(day=1), date_to=today))
+    return {
+        "agency": agency,
+        "year": year,
+        "month": month,
+        "updated_at": timezone.now(),
+        "refresh_seconds": 60,
+    }
+
+
+@require_GET
+def board(request):
+    """The TV in the hall: received, resolved, on-time %, refreshed every minute. No personal data."""
+    return render(request, "reports/board.html", _board_context(request))
+
+
+@require_GET
+@xframe_options_exempt
+def board_widget(request):
+    """The same figures for a commune's website (may be embedded in an iframe)."""
+    return render(request, "reports/widget.html", _board_context(request))
