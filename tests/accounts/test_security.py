@@ -1,0 +1,32 @@
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from tests.factories import PASSWORD
+
+
+@pytest.mark.django_db
+def test_repeated_failed_logins_lock_the_account_for_that_address(client, clerk):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("accounts:login"), {"username": "clerk1", "password": "wrong"})
+    locked = client.post(reverse("accounts:login"), {"username": "clerk1", "password": PASSWORD})
+    assert locked.status_code == 429
+    assert 'data-testid="locked-out"' in locked.content.decode()
+    other = client.post(reverse("accounts:login"), {"username": "clerk1", "password": PASSWORD}, REMOTE_ADDR="10.9.9.9")
+    assert other.status_code == 302  # another desk is not locked out
+
+
+def test_sessions_suit_shared_desk_computers():
+    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+    assert settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_COOKIE_AGE <= 3600
+    assert settings.SESSION_COOKIE_HTTPONLY
+
+
+@pytest.mark.django_db
+def test_security_headers(client):
+    response = client.get(reverse("accounts:login"))
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert "csrftoken" in response.cookies
