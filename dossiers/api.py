@@ -284,6 +284,12 @@ class FilterIn(serializers.Serializer):
     received_to = serializers.DateField(required=False)
     q = serializers.CharField(required=False, max_length=150)
 
+    def validate(self, attrs):
+        for name in ("received_from", "received_to"):
+            if name in attrs and not 2000 <= attrs[name].year <= 2100:
+                raise serializers.ValidationError({name: [_("Give a date between the years 2000 and 2100.")]})
+        return attrs
+
     def validate_status(self, value):
         statuses = [s.strip() for s in value.split(",") if s.strip()]
         unknown = [s for s in statuses if s not in DossierStatus.values]

@@ -24,6 +24,9 @@ class HandlingQuery(serializers.Serializer):
         return fields
 
     def validate(self, attrs):
+        for name in ("from", "to"):
+            if not 2000 <= attrs[name].year <= 2100:
+                raise serializers.ValidationError({name: [_("Give a date between the years 2000 and 2100.")]})
         if attrs["from"] > attrs["to"]:
             raise serializers.ValidationError({"to": [_("The start date is after the end date.")]})
         if (attrs["to"] - attrs["from"]).days > 3660:
