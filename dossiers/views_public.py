@@ -1,15 +1,83 @@
-"""What a citizen sees without an account: the status behind the receipt's QR code."""
+"""What a citizen sees without an account: the status behind the receipt's QR code, a lookup form,
+and the rating of a returned dossier.
 
-from django.http import Http404
-from django.shortcuts import render
-from django.utils.translation import gettext as _
+A wrong key, a missing key and an unknown code give the very same page (nothing tells a guesser
+that a code exists), and every lookup counts against a per-IP limit."""
 
+from urllib.parse import urlencode
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.vary import vary_on_headers
+
+from surveys.choices import EvaluationChannel
+from surveys.forms import EvaluationForm, LookupForm
+from surveys.public import lookup_allowed, public_view
+from surveys.services import EvaluationNotAllowed, evaluation_submit
+
+from .codes import format_lookup_key
 from .selectors import dossier_events, dossier_get_public
 
 
+def not_found(request):
+    """The one answer for an unknown code, a wrong key and a missing key."""
+    return render(request, "dossiers/public_not_found.html", {"form": LookupForm()}, status=404)
+
+
+def too_many(request, wait: int):
+    response = render(request, "dossiers/public_too_many.html", {"wait": wait}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+def status_url(code: str, key: str, **extra) -> str:
+    return f"{reverse('public_lookup', args=[code])}?{urlencode({'key': key, **extra})}"
+
+
+@never_cache
+@vary_on_headers("Accept-Language")
 def public_lookup(request, code):
-    dossier = dossier_get_public(code, request.GET.get("key", ""))
+    allowed, wait = lookup_allowed(request)
+    if not allowed:
+        return too_many(request, wait)
+    key = request.GET.get("key", "")
+    dossier = dossier_get_public(code, key)
     if dossier is None:
-        raise Http404(_("No dossier matches this code and key."))
-    events = dossier_events(dossier)
-    return render(request, "dossiers/public_status.html", {"dossier": dossier, "events": events})
+        return not_found(request)
+    form = EvaluationForm()
+    if request.method == "POST":
+        form = EvaluationForm(request.POST)
+        if form.is_valid():
+            try:
+                evaluation_submit(
+                    dossier=dossier,
+                    overall=form.cleaned_data["overall"],
+                    criteria=form.criteria(),
+                    comment=form.cleaned_data["comment"],
+                    channel=EvaluationChannel.QR,
+                )
+            except EvaluationNotAllowed as exc:
+                form.add_error(None, str(exc))
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                return redirect(status_url(dossier.code, dossier.lookup_key, cam_on="1") + "#danh-gia")
+    view = public_view(dossier, dossier_events(dossier))
+    context = {
+        "view": view,
+        "form": form,
+        "key_display": format_lookup_key(dossier.lookup_key),
+        "thanks": request.GET.get("cam_on") == "1" and view.rated,
+    }
+    return render(request, "dossiers/public_status.html", context, status=400 if form.errors else 200)
+
+
+@never_cache
+def lookup_form(request):
+    """/tra-cuu/: the code and the key printed on the receipt, typed in any case, dashes or not."""
+    form = LookupForm(request.GET or None)
+    if form.is_valid():
+        return redirect(status_url(form.cleaned_data["code"], form.cleaned_data["key"]))
+    return render(request, "dossiers/public_lookup.html", {"form": form})

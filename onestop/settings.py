@@ -275,6 +275,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # Working calendar defaults (each agency may override them).
@@ -294,3 +295,8 @@ NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=6)
 # "Due soon": this many working hours before the due time (default one working day, 7.5 h).
 ONESTOP_DUE_SOON_WORKING_HOURS = env.float("ONESTOP_DUE_SOON_WORKING_HOURS", default=7.5)
 ONESTOP_SWEEP_EVERY_SECONDS = env.int("ONESTOP_SWEEP_EVERY_SECONDS", default=120)
+
+# Citizens' lookups (status page, kiosk, public API): per-address rate limit. Behind a reverse proxy,
+# trust its X-Forwarded-For (the last address) so that each citizen counts separately.
+PUBLIC_LOOKUP_RATE = env.str("PUBLIC_LOOKUP_RATE", default="30/min")
+PUBLIC_LOOKUP_TRUST_X_FORWARDED_FOR = env.bool("PUBLIC_LOOKUP_TRUST_X_FORWARDED_FOR", default=False)

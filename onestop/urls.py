@@ -11,6 +11,7 @@ from dossiers.views_public import public_lookup
 from onestop.views import healthz, home
 from procedures.api import ProcedureDetailView, ProcedureListView
 from reports.api import HandlingReportView
+from surveys.urls import api_patterns as public_api
 
 api_v1 = [
     path("calendar/due", CalendarDueView.as_view(), name="calendar-due"),
@@ -20,6 +21,7 @@ api_v1 = [
     path("dossiers/<str:code>/", DossierItem.as_view(), name="dossier-detail"),
     path("dossiers/<str:code>/<str:action>/", DossierActionView.as_view(), name="dossier-action"),
     path("reports/handling", HandlingReportView.as_view(), name="reports-handling"),
+    *public_api,
 ]
 
 admin.site.site_header = _("One-stop desk administration")
@@ -37,6 +39,7 @@ urlpatterns = [
     path("thong-bao/", include("notifications.urls")),
     path("", include("reports.urls")),
     path("tra-cuu/<str:code>/", public_lookup, name="public_lookup"),
+    path("", include("surveys.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

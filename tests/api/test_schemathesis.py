@@ -2,6 +2,8 @@
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from rest_framework.authtoken.models import Token
 
@@ -15,7 +17,13 @@ def api_schema(db, catalog, clerk, receive):
     from onestop.wsgi import application
 
     receive("1.000656")  # one dossier for the detail and action operations
-    return schemathesis.openapi.from_wsgi("/api/schema/", application)
+    # As Django's test client does: keep the test's connection (and its transaction) open across
+    # the requests made straight to the WSGI application.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield schemathesis.openapi.from_wsgi("/api/schema/", application)
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.mark.django_db

@@ -1,0 +1,221 @@
+"""What a citizen may see of a dossier without an account, and the guard in front of it.
+
+- ``mask_name``: the applicant's name reduced to initials and asterisks;
+- ``public_view``: the one projection of a dossier shown on the status page, the kiosk and the
+  public API (never the ID number, phone, address, email or full name);
+- ``lookup_allowed``: a per-IP limit on lookups (the key is the only secret: no guessing);
+- ``parse_scanned``: a code and key out of what a scanner types (a full lookup URL or "CODE KEY").
+"""
+
+import re
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from dossiers.choices import DossierStatus, ReturnMethod
+from dossiers.codes import normalize_lookup_key
+
+S = DossierStatus
+DEFAULT_LOOKUP_RATE = "30/min"
+
+
+def mask_name(full_name: str) -> str:
+    """ "Nguyễn Văn An" → "N***** V** A*": the first letter of each word, then an asterisk for each
+    other letter (at least one, so a one-letter word is not shown whole)."""
+    words = unicodedata.normalize("NFC", full_name or "").split()
+    return " ".join(word[0] + "*" * max(1, len(word) - 1) for word in words)
+
+
+# ----- the projection ----------------------------------------------------------------------------
+
+
+@dataclass
+class HistoryLine:
+    at: datetime
+    status: str
+    status_label: str
+
+
+@dataclass
+class Apology:
+    reason: str
+    new_due_at: datetime | None
+    at: datetime | None
+
+
+@dataclass
+class PublicDossier:
+    code: str
+    procedure_code: str
+    procedure_name: str
+    status: str
+    status_label: str
+    status_text: str
+    received_at: datetime
+    due_at: datetime
+    finished_at: datetime | None
+    applicant_name_masked: str
+    return_method: str
+    collect_text: str
+    collect_agency_name: str
+    collect_agency_address: str
+    tracking_number: str
+    history: list[HistoryLine] = field(default_factory=list)
+    apology: Apology | None = None
+    can_rate: bool = False
+    rated: bool = False
+
+
+def _local(value):
+    return date_format(timezone.localtime(value), "H:i d/m/Y") if value else ""
+
+
+def status_text(dossier) -> str:
+    """The current step in one plain sentence (what the citizen should know or do)."""
+    status, by_post = dossier.status, dossier.return_method == ReturnMethod.POST
+    if status == S.RECEIVED:
+        if dossier.transferred_at:
+            return _("Your dossier has been passed to the processing office and is waiting to be assigned.")
+        return _("Your dossier has been received and is waiting to be passed to the processing office.")
+    if status == S.IN_PROGRESS:
+        return _("Your dossier is being examined by the processing office.")
+    if status == S.AWAITING_SUPPLEMENT:
+        if dossier.supplement_deadline:
+            return _(
+                "Your dossier needs more papers: see the request you were given and bring them before %(date)s."
+            ) % {"date": _local(dossier.supplement_deadline)}
+        return _("Your dossier needs more papers: see the request you were given.")
+    if status == S.RESULT_READY:
+        if by_post:
+            return _("The result is ready and will be sent to you by post.")
+        return _("The result is ready: you can collect it at the desk.")
+    if status == S.RETURNED:
+        if by_post:
+            return _("The result has been sent to you by post.")
+        return _("The result has been handed over. Thank you for using our services.")
+    if status == S.REFUSED:
+        return _("Your dossier could not be granted: the reason is in the written notice you were given.")
+    if status == S.WITHDRAWN:
+        return _("The dossier was withdrawn at your request.")
+    if status == S.CLOSED:
+        return _("The dossier was closed because the papers asked for were not brought in time.")
+    return dossier.get_status_display()
+
+
+def _history(events) -> list[HistoryLine]:
+    """One line per change of status (notes and hand-overs inside a status are staff business)."""
+    lines, last = [], None
+    for event in events:
+        if event.to_status == last:
+            continue
+        last = event.to_status
+        lines.append(HistoryLine(at=event.at, status=event.to_status, status_label=event.get_to_status_display()))
+    return lines
+
+
+def _apology(dossier) -> Apology | None:
+    extension = next(iter(dossier.extensions.all()), None)
+    if extension is not None:
+        return Apology(reason=extension.reason, new_due_at=extension.new_due_at, at=extension.created_at)
+    late = getattr(dossier, "late_apology", None)
+    if late is not None and late.completed_at is not None:
+        return Apology(reason=late.reason, new_due_at=late.expected_at, at=late.completed_at)
+    return None
+
+
+def public_view(dossier, events) -> PublicDossier:
+    agency = dossier.receiving_agency.current()
+    by_post = dossier.return_method == ReturnMethod.POST
+    collect = _("The result is sent by post.") if by_post else _("Collect the result at the desk of:")
+    return PublicDossier(
+        code=dossier.code,
+        procedure_code=dossier.procedure.code,
+        procedure_name=dossier.procedure_version.name,
+        status=dossier.status,
+        status_label=dossier.get_status_display(),
+        status_text=status_text(dossier),
+        received_at=dossier.received_at,
+        due_at=dossier.due_at,
+        finished_at=dossier.finished_at,
+        applicant_name_masked=mask_name(dossier.applicant_name),
+        return_method=dossier.return_method,
+        collect_text=collect,
+        collect_agency_name="" if by_post else agency.name,
+        collect_agency_address="" if by_post else agency.address,
+        tracking_number=dossier.tracking_number if by_post else "",
+        history=_history(events),
+        apology=_apology(dossier),
+        can_rate=dossier.status == S.RETURNED and not dossier.evaluations.exists(),
+        rated=dossier.evaluations.exists(),
+    )
+
+
+# ----- rate limit --------------------------------------------------------------------------------
+
+PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def lookup_rate() -> tuple[int, int]:
+    """(requests, seconds) from settings.PUBLIC_LOOKUP_RATE, else the DRF throttle rate, "30/min"."""
+    rate = getattr(settings, "PUBLIC_LOOKUP_RATE", None)
+    if not rate:
+        rate = getattr(settings, "REST_FRAMEWORK", {}).get("DEFAULT_THROTTLE_RATES", {}).get("public_lookup")
+    rate = rate or DEFAULT_LOOKUP_RATE
+    number, _slash, period = str(rate).partition("/")
+    return int(number), PERIODS.get(period.strip()[:1].lower(), 60)
+
+
+def client_ip(request) -> str:
+    """The caller's address. Behind a reverse proxy that appends to X-Forwarded-For, set
+    PUBLIC_LOOKUP_TRUST_X_FORWARDED_FOR = True: the last address is the one our proxy saw."""
+    if getattr(settings, "PUBLIC_LOOKUP_TRUST_X_FORWARDED_FOR", False):
+        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
+        if forwarded:
+            return forwarded[-1]
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def lookup_allowed(request) -> tuple[bool, int]:
+    """Count one lookup for the caller's IP in a fixed window. Returns (allowed, seconds to wait)."""
+    number, seconds = lookup_rate()
+    now = time.time()
+    window = int(now // seconds)
+    key = f"public-lookup:{client_ip(request)}:{seconds}:{window}"
+    cache.add(key, 0, timeout=seconds + 1)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=seconds + 1)
+        count = 1
+    wait = int((window + 1) * seconds - now) + 1
+    return count <= number, wait
+
+
+# ----- scanner input -----------------------------------------------------------------------------
+
+CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-_]{3,63}$")
+
+
+def parse_scanned(text: str) -> tuple[str, str]:
+    """A code and a key from a scanned QR (the lookup URL) or typed "CODE KEY". ("", "") if none."""
+    text = (text or "").strip()
+    if not text:
+        return "", ""
+    if "/tra-cuu/" in text:
+        parts = urlsplit(text if "://" in text else f"http://x/{text.lstrip('/')}")
+        path = unquote(parts.path)
+        code = path.split("/tra-cuu/", 1)[1].strip("/").split("/")[0]
+        key = (parse_qs(parts.query).get("key") or [""])[0]
+        return code, normalize_lookup_key(key)
+    pieces = text.split()
+    if len(pieces) >= 2:
+        return pieces[0], normalize_lookup_key("".join(pieces[1:]))
+    return (pieces[0], "") if CODE_RE.match(pieces[0]) else ("", "")

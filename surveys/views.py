@@ -1,0 +1,231 @@
+"""Pages of surveys and feedback: public forms without an account, staff queue and results.
+Thin: check access, bind the form, call the service, render or redirect."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.choices import Role
+from common.qr import qr_svg
+
+from .choices import FeedbackStatus
+from .forms import FeedbackAnswerForm, FeedbackClassifyForm, FeedbackForm, FeedbackPublishForm, SurveyForm
+from .selectors import (
+    campaign_get_public,
+    campaign_results,
+    campaign_rows,
+    can_see_campaign_results,
+    feedback_get,
+    feedback_published,
+    feedback_queue,
+)
+from .services import (
+    FeedbackStepNotAllowed,
+    can_handle_feedback,
+    feedback_answer,
+    feedback_classify,
+    feedback_publish,
+    feedback_submit,
+    response_submit,
+)
+
+QUEUE_ROLES = (Role.CLERK, Role.LEADER, Role.ADMIN)
+
+
+# ----- surveys -------------------------------------------------------------------------------------
+
+
+def survey_answer(request, slug):
+    """/khao-sat/<slug>/: a questionnaire answered without an account, one response per submit."""
+    campaign = campaign_get_public(slug)
+    if campaign is None:
+        raise Http404(_("No survey has this link."))
+    if not campaign.is_open:
+        return render(request, "surveys/survey_closed.html", {"campaign": campaign})
+    questions = list(campaign.questions.all())
+    form = SurveyForm(request.POST or None, questions=questions)
+    if request.method == "POST" and form.is_valid():
+        if form.is_bot:
+            return render(request, "surveys/survey_thanks.html", {"campaign": campaign})
+        try:
+            response_submit(campaign=campaign, answers=form.answers())
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            return render(request, "surveys/survey_thanks.html", {"campaign": campaign})
+    return render(request, "surveys/survey_answer.html", {"campaign": campaign, "form": form})
+
+
+def _campaign_for_results(request, slug):
+    campaign = campaign_get_public(slug)
+    if campaign is None:
+        raise Http404
+    if not can_see_campaign_results(request.user, campaign):
+        raise PermissionDenied
+    return campaign
+
+
+@login_required
+def survey_results(request, slug):
+    campaign = _campaign_for_results(request, slug)
+    public_url = request.build_absolute_uri(reverse("surveys:survey", args=[campaign.slug]))
+    return render(
+        request,
+        "surveys/survey_results.html",
+        {
+            "campaign": campaign,
+            "results": campaign_results(campaign),
+            "public_url": public_url,
+            "qr": qr_svg(public_url, box_size=6),
+        },
+    )
+
+
+@login_required
+def survey_export(request, slug):
+    """All responses as Excel: one row per response, one column per question."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    campaign = _campaign_for_results(request, slug)
+    questions, rows = campaign_rows(campaign)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Responses")[:31]
+    sheet.append([_("No."), _("Submitted at"), *[q.text for q in questions]])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for number, submitted_at, cells in rows:
+        sheet.append([number, submitted_at.replace(tzinfo=None), *cells])
+        sheet.cell(row=sheet.max_row, column=2).number_format = "DD/MM/YYYY HH:MM"
+    sheet.freeze_panes = "C2"
+    sheet.column_dimensions["B"].width = 18
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="khao-sat-{campaign.slug}.xlsx"'
+    workbook.save(response)
+    return response
+
+
+# ----- feedback: public ----------------------------------------------------------------------------
+
+
+def feedback_new(request):
+    """/phan-anh/: anyone may send feedback; name and contact are optional."""
+    form = FeedbackForm(request.POST or None, initial={"dossier_code": request.GET.get("ma", "")[:64]})
+    if request.method == "POST" and form.is_valid():
+        if form.is_bot:
+            return render(request, "surveys/feedback_thanks.html", {"feedback": None})
+        data = form.cleaned_data
+        try:
+            feedback = feedback_submit(
+                agency=data["agency"],
+                content=data["content"],
+                name=data["name"],
+                contact=data["contact"],
+                dossier=data["dossier"],
+                given_dossier_code=data["dossier_code"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return render(request, "surveys/feedback_thanks.html", {"feedback": feedback})
+    return render(request, "surveys/feedback_form.html", {"form": form})
+
+
+def feedback_public_list(request):
+    """/phan-anh/cong-khai/: published answers (the public summary, never the sender)."""
+    page = Paginator(feedback_published(), 20).get_page(request.GET.get("trang"))
+    return render(request, "surveys/feedback_public.html", {"page": page})
+
+
+# ----- feedback: staff -----------------------------------------------------------------------------
+
+
+def _queue_user(request):
+    user = request.user
+    if not (user.is_superuser or (user.agency_id is not None and user.role in QUEUE_ROLES)):
+        raise PermissionDenied
+    return user
+
+
+@login_required
+def feedback_queue_view(request):
+    user = _queue_user(request)
+    state = request.GET.get("trang-thai", "open")
+    if state not in ("open", "overdue", "all", *FeedbackStatus.values):
+        state = "open"
+    page = Paginator(feedback_queue(user, state=state), 50).get_page(request.GET.get("trang"))
+    now = timezone.now()
+    for item in page:
+        item.classify_late = item.classify_overdue(now)
+        item.answer_late = item.answer_overdue(now)
+    states = [
+        ("open", _("To handle")),
+        ("overdue", _("Overdue")),
+        (FeedbackStatus.ANSWERED, _("Answered")),
+        (FeedbackStatus.PUBLISHED, _("Published")),
+        ("all", _("All")),
+    ]
+    return render(request, "surveys/feedback_queue.html", {"page": page, "state": state, "states": states})
+
+
+@login_required
+def feedback_detail(request, pk):
+    user = _queue_user(request)
+    feedback = feedback_get(user, pk)
+    if feedback is None:
+        raise Http404
+    now = timezone.now()
+    context = {
+        "feedback": feedback,
+        "classify_late": feedback.classify_overdue(now),
+        "answer_late": feedback.answer_overdue(now),
+        "can_classify": can_handle_feedback(user, feedback, step="classify")
+        and feedback.status == FeedbackStatus.RECEIVED,
+        "can_answer": can_handle_feedback(user, feedback, step="answer")
+        and feedback.status == FeedbackStatus.CLASSIFIED,
+        "can_publish": can_handle_feedback(user, feedback, step="publish")
+        and feedback.status == FeedbackStatus.ANSWERED,
+        "classify_form": FeedbackClassifyForm(),
+        "answer_form": FeedbackAnswerForm(),
+        "publish_form": FeedbackPublishForm(),
+    }
+    return render(request, "surveys/feedback_detail.html", context)
+
+
+STEPS = {
+    "phan-loai": (FeedbackClassifyForm, lambda f, by, d: feedback_classify(feedback=f, by=by, **d)),
+    "tra-loi": (FeedbackAnswerForm, lambda f, by, d: feedback_answer(feedback=f, by=by, **d)),
+    "cong-khai": (FeedbackPublishForm, lambda f, by, d: feedback_publish(feedback=f, by=by, **d)),
+}
+
+
+@login_required
+@require_POST
+def feedback_step(request, pk, step):
+    user = _queue_user(request)
+    feedback = feedback_get(user, pk)
+    if feedback is None or step not in STEPS:
+        raise Http404
+    form_class, service = STEPS[step]
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("surveys:feedback_detail", pk=pk)
+    try:
+        service(feedback, user, form.cleaned_data)
+    except (FeedbackStepNotAllowed, PermissionDenied) as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("surveys:feedback_detail", pk=pk)
