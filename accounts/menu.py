@@ -11,6 +11,7 @@ MENU = [
     ("dossiers:worklist", _("Dossiers"), "bi-folder2-open", {Role.CLERK, Role.OFFICER, Role.LEADER, Role.ADMIN}),
     ("reports:dashboard", _("Dashboard"), "bi-speedometer2", {Role.LEADER, Role.ADMIN}),
     ("reports:periodic", _("Reports"), "bi-table", {Role.LEADER, Role.ADMIN}),
+    ("reports:satisfaction", _("Satisfaction"), "bi-emoji-smile", {Role.LEADER, Role.ADMIN}),
     ("surveys:feedback_queue", _("Feedback"), "bi-chat-left-text", {Role.CLERK, Role.LEADER, Role.ADMIN}),
     ("procedures:catalog", _("Procedures"), "bi-journal-text", {Role.CLERK, Role.OFFICER, Role.LEADER, Role.ADMIN}),
     ("procedures:excel", _("Catalogue in Excel"), "bi-file-earmark-excel", {Role.ADMIN}),

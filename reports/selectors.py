@@ -184,16 +184,12 @@ def lateness_ranking(rows: list[dict], *, limit=10):
 
 
 def satisfaction(agency_ids, *, date_from: date, date_to: date) -> dict:
-    """Evaluations in the period (surveys app, when present): count and satisfied share."""
-    try:
-        from surveys.models import Evaluation
-    except ImportError:  # pragma: no cover - the surveys app is optional for reports
-        return {"evaluations": 0, "satisfied": 0, "rate": None}
-    start, end = period_bounds(date_from, date_to)
-    evaluations = Evaluation.objects.filter(created_at__gte=start, created_at__lt=end)
-    if agency_ids is not None:
-        evaluations = evaluations.filter(dossier__competent_agency_id__in=agency_ids)
-    counts = evaluations.aggregate(total=Count("pk"), satisfied=Count("pk", filter=Q(overall__gte=4)))
+    """Evaluations in the period: count and the share rating 4 or 5 (details: satisfaction.py)."""
+    from .satisfaction import SATISFIED_MIN, evaluations_in
+
+    counts = evaluations_in(agency_ids, date_from=date_from, date_to=date_to).aggregate(
+        total=Count("pk"), satisfied=Count("pk", filter=Q(overall__gte=SATISFIED_MIN))
+    )
     return {
         "evaluations": counts["total"],
         "satisfied": counts["satisfied"],

@@ -7,6 +7,7 @@ app_name = "reports"
 urlpatterns = [
     path("bao-cao/", views.dashboard, name="dashboard"),
     path("bao-cao/dinh-ky/", views.periodic, name="periodic"),
+    path("bao-cao/hai-long/", views.satisfaction_view, name="satisfaction"),
     path("reports/handling.xlsx", views.handling_xlsx_view, name="handling_xlsx"),
     path("bang-tin/", views.board, name="board"),
     path("bang-tin/nhung/", views.board_widget, name="widget"),

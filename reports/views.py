@@ -121,6 +121,36 @@ def periodic(request):
 
 
 @login_required
+def satisfaction_view(request):
+    """Evaluations by criterion, officer and procedure; the Decision 766 index; survey campaigns."""
+    from .satisfaction import satisfaction_report
+
+    form, data = _period(request)
+    agency_ids, agency = report_scope(request.user, data.get("agency"))
+    date_from, date_to = data["bounds"]
+    total = total_row(handling_counts(scoped_dossiers(agency_ids), date_from=date_from, date_to=date_to))
+    report = satisfaction_report(
+        agency_ids,
+        date_from=date_from,
+        date_to=date_to,
+        resolved_total=total["resolved_total"],
+        resolved_late=total["resolved_late"],
+    )
+    return render(
+        request,
+        "reports/satisfaction.html",
+        {
+            "form": form,
+            "agency": agency,
+            "date_from": date_from,
+            "date_to": date_to,
+            "report": report,
+            "agencies": Agency.objects.filter(pk__in=agency_ids) if agency_ids is not None else Agency.objects.all(),
+        },
+    )
+
+
+@login_required
 @require_GET
 def handling_xlsx_view(request):
     """GET /reports/handling.xlsx with the API's parameters (from, to, agency, group_by)."""
