@@ -16,13 +16,17 @@ from .models import Channel, Message, MessageAttempt, MessageState, Notification
 logger = logging.getLogger(__name__)
 
 
+QUICK_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+
+
 def enqueue_after_commit(task, **kwargs):
     """Queue a Celery task once the transaction commits. A broker that is down must never break
     the request: the periodic dispatcher picks up whatever was not queued."""
 
     def send():
         try:
-            task.apply_async(kwargs=kwargs, retry=False)
+            # One quick reconnect: after a broker outage the pooled connection is stale.
+            task.apply_async(kwargs=kwargs, retry=True, retry_policy=QUICK_RETRY)
         except Exception:  # kombu raises many kinds of connection errors
             logger.warning("Broker unavailable: %s(%s) left for the dispatcher", task.name, kwargs, exc_info=True)
 

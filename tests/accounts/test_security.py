@@ -30,3 +30,10 @@ def test_security_headers(client):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
     assert "csrftoken" in response.cookies
+
+
+@pytest.mark.django_db
+def test_nul_characters_are_refused_with_400(client):
+    assert client.get("/thu-tuc/", {"q": "a\x00b"}).status_code == 400
+    api = client.get("/api/v1/procedures/1.001193/", {"agency": "\x00"})
+    assert api.status_code == 400 and set(api.json()) == {"detail", "errors"}
