@@ -97,7 +97,9 @@ class WorklistFilterForm(forms.Form):
     received_from = forms.DateField(
         label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    received_to = forms.DateField(label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    received_to = forms.DateField(
+        label=_("Received to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     # Set by the links from the reports (drill-down), kept as hidden fields.
     resolved_from = forms.DateField(required=False, widget=forms.HiddenInput)
     resolved_to = forms.DateField(required=False, widget=forms.HiddenInput)

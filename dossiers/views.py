@@ -217,6 +217,32 @@ def _awaiting_approval():
     )
 
 
+def _report_filters(values, params):
+    """The drill-down filters set by a report link, as labels with a link that removes each."""
+    labels = {
+        "resolved_from": _("resolved from %(value)s"),
+        "resolved_to": _("resolved to %(value)s"),
+        "timeliness": _("timeliness: %(value)s"),
+        "agency": _("agency %(value)s"),
+        "overdue": _("overdue now"),
+    }
+    names = {"early": _("early"), "on_time": _("on time"), "late": _("late")}
+    result = []
+    for name, label in labels.items():
+        value = values.get(name)
+        if not value:
+            continue
+        if name == "timeliness":
+            value = ", ".join(str(names.get(v, v)) for v in value.split(","))
+        elif hasattr(value, "strftime"):
+            value = value.strftime("%d/%m/%Y")
+        remaining = params.copy()
+        remaining.pop(name, None)
+        remaining.pop("page", None)
+        result.append({"label": label % {"value": value}, "remove": "?" + remaining.urlencode()})
+    return result
+
+
 @_staff_required
 def worklist(request):
     user = request.user
@@ -260,7 +286,15 @@ def worklist(request):
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("tab", None)
-    context = {"tabs": tabs, "tab": tab, "page": page, "filters": filters, "query": query.urlencode(), "now": now}
+    context = {
+        "tabs": tabs,
+        "tab": tab,
+        "page": page,
+        "filters": filters,
+        "query": query.urlencode(),
+        "now": now,
+        "report_filters": _report_filters(values, request.GET),
+    }
     template = "dossiers/partials/worklist_table.html" if request.htmx else "dossiers/worklist.html"
     return render(request, template, context)
 
@@ -290,6 +324,11 @@ def detail(request, code):
     )
     if request.user.role == Role.OFFICER and not request.user.is_superuser:
         officers = [o for o in officers if o.pk == request.user.pk]
+    # Nothing left to do: the officer already holds it, or the one extension was used.
+    if officers and [o.pk for o in officers] == [dossier.assignee_id]:
+        actions = [a for a in actions if a != Action.ASSIGN]
+    if dossier.extension is not None:
+        actions = [a for a in actions if a != Action.EXTEND]
     cal = calendar_for(dossier.receiving_agency)
     context = {
         "dossier": dossier,

@@ -5,6 +5,7 @@ configuration (settings.ONESTOP_FORMS_VERSION), so a new set is a new folder of 
 """
 
 import re
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -89,8 +90,14 @@ def print_form(request, code, form):
         "05": withdrawal.at if withdrawal else None,
     }.get(form)
     PersonalDataAccess.objects.create(user=request.user, what=f"print-{form}", subject=dossier.code)
+    # The receipt is a document already handed over: a reprint shows the appointment given then.
+    received = next((e for e in events if e.action == Action.RECEIVE), None)
+    receipt_due_at = (
+        datetime.fromisoformat(received.data["due_at"]) if received and received.data.get("due_at") else dossier.due_at
+    )
     context = {
         "dossier": dossier,
+        "receipt_due_at": receipt_due_at,
         "form": form,
         "form_title": FORMS[form],
         "agency": receiving,

@@ -339,6 +339,7 @@ def catalog_read(stream) -> tuple[list[tuple[str, dict]], list[dict], list[str]]
         DOCUMENT_COLUMNS,
         "documents",
         lambda row, where: {
+            "where": where,
             "name": _text(row.get("name")),
             "original_count": _text(row.get("original_count")) or 0,
             "copy_count": _text(row.get("copy_count")) or 0,
@@ -350,6 +351,7 @@ def catalog_read(stream) -> tuple[list[tuple[str, dict]], list[dict], list[str]]
         STEP_COLUMNS,
         "workflow",
         lambda row, where: {
+            "where": where,
             "name": _text(row.get("name")),
             "role": _choice(ROLES_IN, row.get("role"), where, _("role"), errors),
             "share": _text(row.get("share")) or 0,
@@ -365,7 +367,7 @@ def catalog_import(stream) -> CatalogReport:
     """Read and apply a workbook: every row is checked first; any error changes nothing."""
     records, fields, errors = catalog_read(stream)
     try:
-        catalog_validate(records)
+        catalog_validate(records, fields=fields)
     except CatalogError as exc:
         errors = exc.errors + errors
     if errors:

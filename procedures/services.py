@@ -119,7 +119,10 @@ def clean_record(raw: dict, where: str) -> tuple[dict, list[str]]:
         else:
             err(_("give both the processing time and its unit, or neither."))
     elif amount is not None and (amount < 0 or amount > MAX_AMOUNT.get(unit, 1000)):
-        err(_("the processing time %(value)s is out of range.") % {"value": amount})
+        err(
+            _("the processing time %(value)s is out of range (0 to %(max)s).")
+            % {"value": amount, "max": MAX_AMOUNT.get(unit, 1000)}
+        )
     record["processing_amount"], record["processing_unit"] = amount, unit if amount is not None else ""
 
     record["online_level"] = raw.get("online_level") or ""
@@ -140,11 +143,18 @@ def clean_record(raw: dict, where: str) -> tuple[dict, list[str]]:
         err(_("the effective date “%(value)s” is not a date.") % {"value": effective_from})
     record["effective_from"] = effective_from
 
+    def item_err(item, message):
+        # A paper or step read from its own sheet is reported where it stands.
+        if item.get("where"):
+            errors.append(f"{item['where']}: {message}")
+        else:
+            err(message)
+
     documents = []
     for position, doc in enumerate(raw.get("documents") or [], start=1):
         name = str(doc.get("name") or "").strip()
         if not name:
-            err(_("document %(n)s has no name.") % {"n": position})
+            item_err(doc, _("document %(n)s has no name.") % {"n": position})
         counts = {}
         for key in ("original_count", "copy_count"):
             value = doc.get(key, 1 if key == "original_count" else 0)
@@ -153,7 +163,11 @@ def clean_record(raw: dict, where: str) -> tuple[dict, list[str]]:
                 if value < 0 or value > 100:
                     raise ValueError
             except (TypeError, ValueError):
-                err(_("document %(n)s: the number of originals or copies is not valid.") % {"n": position})
+                item_err(
+                    doc,
+                    _("document %(n)s: the number of originals or copies must be a whole number from 0 to 100.")
+                    % {"n": position},
+                )
                 value = 0
             counts[key] = value
         documents.append({"name": name, "mandatory": bool(doc.get("mandatory", True)), **counts})
@@ -163,15 +177,15 @@ def clean_record(raw: dict, where: str) -> tuple[dict, list[str]]:
     for position, step in enumerate(raw.get("workflow") or [], start=1):
         name, role = str(step.get("name") or "").strip(), step.get("role") or ""
         if not name:
-            err(_("workflow step %(n)s has no name.") % {"n": position})
+            item_err(step, _("workflow step %(n)s has no name.") % {"n": position})
         if role not in StepRole.values:
-            err(_("workflow step %(n)s: the role “%(role)s” is not valid.") % {"n": position, "role": role})
+            item_err(step, _("workflow step %(n)s: the role “%(role)s” is not valid.") % {"n": position, "role": role})
         try:
             share = int(step.get("share") or 0)
             if share < 0 or share > 100:
                 raise ValueError
         except (TypeError, ValueError):
-            err(_("workflow step %(n)s: the share is not a percentage.") % {"n": position})
+            item_err(step, _("workflow step %(n)s: the share is not a percentage.") % {"n": position})
             share = 0
         steps.append({"name": name, "role": role, "share": share})
     if steps and sum(s["share"] for s in steps) != 100:
@@ -235,10 +249,14 @@ def procedure_refresh_search(procedure: Procedure) -> None:
     procedure.save(update_fields=["name", "search_text", "updated_at"])
 
 
-def catalog_validate(raw_records: list[tuple[str, dict]]) -> list[dict]:
+def catalog_validate(raw_records: list[tuple[str, dict]], *, fields: list[dict] | None = None) -> list[dict]:
     """Clean every record; raise CatalogError listing every problem if any is bad."""
     records, errors, seen = [], [], {}
     known_fields = {f.code: f for f in Field.objects.all()}
+    code_of_name = {search_key(f.name): f.code for f in known_fields.values()}
+    name_in_file: dict[str, tuple[str, str]] = {}  # field code → (name key, where)
+    code_in_file: dict[str, tuple[str, str]] = {}  # name key → (field code, where)
+    entries = [(_("Field list"), {"field": f["code"], "field_name": f["name"]}) for f in fields or []]
     for where, raw in raw_records:
         record, record_errors = clean_record(raw, where)
         errors.extend(record_errors)
@@ -249,11 +267,41 @@ def catalog_validate(raw_records: list[tuple[str, dict]]) -> list[dict]:
                 % {"where": where, "code": record["code"], "other": seen[key]}
             )
         seen[key] = where
-        if record["field"] and record["field"] not in known_fields and not record["field_name"]:
+        listed = {f["code"] for f in fields or []}
+        if (
+            record["field"]
+            and record["field"] not in known_fields
+            and record["field"] not in listed
+            and not record["field_name"]
+        ):
             errors.append(
                 _("%(where)s: the field code %(code)s is unknown.") % {"where": where, "code": record["field"]}
             )
+        entries.append((where, record))
         records.append(record)
+    for where, entry in entries:
+        code, name = entry["field"], entry["field_name"]
+        if not (code and name):
+            continue
+        name_key = search_key(name)
+        other = code_of_name.get(name_key)
+        if other and other != code:
+            errors.append(
+                _("%(where)s: the field code %(code)s does not match the field “%(name)s” (code %(other)s).")
+                % {"where": where, "code": code, "name": name, "other": other}
+            )
+        earlier_name = name_in_file.setdefault(code, (name_key, where))
+        earlier_code = code_in_file.setdefault(name_key, (code, where))
+        if earlier_name[0] != name_key or earlier_code[0] != code:
+            errors.append(
+                _("%(where)s: the field code %(code)s and the field “%(name)s” disagree with %(other)s.")
+                % {
+                    "where": where,
+                    "code": code,
+                    "name": name,
+                    "other": (earlier_name if earlier_name[0] != name_key else earlier_code)[1],
+                }
+            )
     if errors:
         raise CatalogError(errors)
     return records
@@ -266,9 +314,9 @@ def catalog_apply(raw_records: list[tuple[str, dict]], *, fields: list[dict] | N
     A record equal to the version in force at its date changes nothing; one with the date of an
     existing unused version replaces its content; otherwise it becomes a new version from that date.
     """
+    records = catalog_validate(raw_records, fields=fields)
     for entry in fields or []:
         Field.objects.update_or_create(code=entry["code"], defaults={"name": entry["name"]})
-    records = catalog_validate(raw_records)
     report = CatalogReport()
     errors = []
     fields_by_code = {f.code: f for f in Field.objects.all()}

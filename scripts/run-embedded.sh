@@ -7,6 +7,8 @@ PY="${PY:-.venv/bin/python}"
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
 mkdir -p var/log
+# QR codes, SMS and e-mails must point at this server.
+export SITE_URL="${SITE_URL:-http://$HOST:$PORT}"
 "$PY" -m celery -A onestop worker -B --loglevel=INFO --concurrency=1 --pool=solo \
   --schedule=var/celerybeat-schedule >var/log/celery.log 2>&1 &
 CELERY_PID=$!

@@ -37,3 +37,11 @@ def test_nul_characters_are_refused_with_400(client):
     assert client.get("/thu-tuc/", {"q": "a\x00b"}).status_code == 400
     api = client.get("/api/v1/procedures/1.001193/", {"agency": "\x00"})
     assert api.status_code == 400 and set(api.json()) == {"detail", "errors"}
+
+
+@pytest.mark.django_db
+def test_vietnamese_even_for_an_english_browser_until_english_is_chosen(client):
+    page = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "Đăng nhập" in page.content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "Log in" in client.get(reverse("accounts:login")).content.decode()

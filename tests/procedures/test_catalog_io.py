@@ -168,3 +168,35 @@ def test_codes_with_a_province_suffix_are_read_as_the_national_code(catalog):
     report = catalog_import(buffer)
     assert "1.001193" in report.unchanged
     assert not Procedure.objects.filter(code__contains="H35").exists()
+
+
+@pytest.mark.django_db
+def test_a_field_code_that_contradicts_its_name_is_a_row_error_not_a_crash(catalog):
+    before = db_snapshot()
+    workbook = load_workbook(BytesIO(export_bytes()))
+    sheet = workbook[PROCEDURE_SHEET]
+    header = [c.value for c in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "2.000815")
+    row[header.index("Mã lĩnh vực")].value = "XYZ"  # the name still says "Chứng thực" (code CT)
+    buffer = BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    with pytest.raises(CatalogError) as caught:
+        catalog_import(buffer)
+    assert any("XYZ" in error and "CT" in error for error in caught.value.errors), caught.value.errors
+    assert db_snapshot() == before
+
+
+@pytest.mark.django_db
+def test_errors_in_the_papers_sheet_are_reported_on_that_sheet(catalog):
+    workbook = load_workbook(BytesIO(export_bytes()))
+    workbook[DOCUMENT_SHEET]["E3"] = "nhiều"
+    buffer = BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    with pytest.raises(CatalogError) as caught:
+        catalog_import(buffer)
+    assert len(caught.value.errors) == 1
+    assert DOCUMENT_SHEET in caught.value.errors[0] and (
+        "row 3" in caught.value.errors[0] or "dòng 3" in caught.value.errors[0]
+    )
