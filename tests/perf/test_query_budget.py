@@ -1,0 +1,171 @@
+"""Query discipline (issue 8): the pages a busy desk opens issue a number of queries that does not
+grow with the rows behind them, and the hot lookups are served by indexes.
+
+Each page is measured at two data sizes (3 and 30 dossiers, with the same mix of states): the counts
+must be equal, and within a budget."""
+
+import itertools
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from dossiers.services import ApplicantData, dossier_approve, dossier_assign, dossier_return
+
+SMALL, LARGE = 3, 30
+BUDGET = {"worklist": 20, "detail": 30, "dashboard": 40, "procedures": 20, "public": 15}
+_ids = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _lookup_limit(settings):
+    settings.PUBLIC_LOOKUP_RATE = "100000/min"
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def make_dossiers(receive, clerk, officer, leader):
+    """Add dossiers in a fixed mix: received, in progress (the officer's), returned."""
+
+    def _make(n):
+        made = []
+        for i in range(n):
+            applicant = ApplicantData(full_name="Lê Thị Hoa", id_number=f"0010990{next(_ids):05d}", phone="0912345678")
+            dossier = receive("1.001193", applicant=applicant)
+            if i % 3 >= 1:
+                dossier = dossier_assign(dossier=dossier, officer=officer, by=officer)
+            if i % 3 == 2:
+                dossier = dossier_approve(dossier=dossier, by=officer)
+                dossier = dossier_return(dossier=dossier, by=clerk)
+            made.append(dossier)
+        return made
+
+    return _make
+
+
+def _queries(client, url, **extra):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, **extra)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(captured)
+
+
+def _two_sizes(make_dossiers, measure):
+    """The count at SMALL dossiers, then at LARGE dossiers (same mix)."""
+    made = make_dossiers(SMALL)
+    small = measure(made)
+    made += make_dossiers(LARGE - SMALL)
+    large = measure(made)
+    return small, large
+
+
+@pytest.mark.django_db
+def test_worklist_queries_do_not_grow(client, officer, clerk, make_dossiers):
+    for user, tab in ((officer, "queue"), (clerk, "all")):
+        client.force_login(user)
+        url = reverse("dossiers:worklist") + f"?tab={tab}"
+        small, large = _two_sizes(make_dossiers, lambda _made, url=url: _queries(client, url))
+        assert small == large, f"worklist {tab}: {small} queries at {SMALL} dossiers, {large} at {LARGE}"
+        assert large <= BUDGET["worklist"], f"worklist {tab}: {large} queries"
+
+
+@pytest.mark.django_db
+def test_dossier_page_queries_do_not_grow(client, officer, make_dossiers):
+    client.force_login(officer)
+    first = {}
+
+    def measure(made):
+        first.setdefault("dossier", made[1])  # an assigned one: the same dossier at both sizes
+        return _queries(client, reverse("dossiers:detail", args=[first["dossier"].code]))
+
+    small, large = _two_sizes(make_dossiers, measure)
+    assert small == large, f"dossier page: {small} queries at {SMALL} dossiers, {large} at {LARGE}"
+    assert large <= BUDGET["detail"]
+
+
+@pytest.mark.django_db
+def test_dashboard_queries_do_not_grow(client, leader, make_dossiers):
+    client.force_login(leader)
+    for group_by in ("agency", "field", "procedure", "officer"):
+        url = reverse("reports:dashboard") + f"?period=year&group_by={group_by}"
+        small, large = _two_sizes(make_dossiers, lambda _made, url=url: _queries(client, url))
+        assert small == large, f"dashboard by {group_by}: {small} queries at {SMALL} dossiers, {large} at {LARGE}"
+        assert large <= BUDGET["dashboard"]
+
+
+@pytest.mark.django_db
+def test_procedure_api_list_queries_do_not_grow(client, clerk, make_dossiers):
+    client.force_login(clerk)
+    url = reverse("api:procedure-list")
+    small, large = _two_sizes(make_dossiers, lambda _made: _queries(client, url))
+    assert small == large
+    assert large <= BUDGET["procedures"]
+
+
+@pytest.mark.django_db
+def test_public_status_page_queries_do_not_grow(client, make_dossiers):
+    def measure(made):
+        returned = made[2]  # returned: history, rating form and all
+        return _queries(client, f"/tra-cuu/{returned.code}/?key={returned.lookup_key}")
+
+    small, large = _two_sizes(make_dossiers, measure)
+    assert small == large, f"status page: {small} queries at {SMALL} dossiers, {large} at {LARGE}"
+    assert large <= BUDGET["public"]
+
+
+# ----- index use (PostgreSQL) ---------------------------------------------------------------------------
+
+
+def _plan(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("SET LOCAL enable_seqscan = on")
+    return plan
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_hot_queries_use_indexes(officer, leader, make_dossiers):
+    from django.utils import timezone
+
+    from dossiers.choices import DossierStatus
+    from dossiers.models import Dossier
+    from dossiers.selectors import dossier_list, overdue_q
+    from reports.selectors import overdue_now, scoped_dossiers
+
+    made = make_dossiers(LARGE)
+    queue = dossier_list(officer).filter(status__in=[DossierStatus.RECEIVED, DossierStatus.IN_PROGRESS])
+    queue = (queue.filter(assignee=officer) | queue.filter(assignee__isnull=True)).order_by("due_at", "pk")[:50]
+    lookup = Dossier.objects.filter(code=made[0].code)
+    overdue = Dossier.objects.filter(overdue_q(timezone.now())).order_by("due_at")[:50]
+    with CaptureQueriesContext(connection):
+        overdue_now(scoped_dossiers(leader.agency.descendant_ids()), limit=30)
+    for name, queryset in (("queue", queue), ("lookup", lookup), ("overdue", overdue)):
+        sql, params = queryset.query.sql_with_params()
+        plan = _plan(sql, params)
+        assert "dossiers_dossier" in plan
+        assert "Index" in plan and "Seq Scan on dossiers_dossier" not in plan, f"{name} does not use an index:\n{plan}"
+    lookup_plan = _plan(*lookup.query.sql_with_params())
+    assert "code" in lookup_plan
+
+
+def test_generator_timeliness_matches_definitions():
+    """demo.loadgen.classify is reports.definitions.classify_resolution without the time-zone lookup."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from demo.loadgen import classify
+    from reports.definitions import classify_resolution
+
+    tz = ZoneInfo("Asia/Ho_Chi_Minh")
+    due = datetime(2026, 3, 10, 17, 0, tzinfo=tz)
+    for resolved in (due - timedelta(days=1), due - timedelta(hours=1), due, due + timedelta(minutes=1)):
+        for supplements in (0, 1, 2):
+            expected = classify_resolution(resolved_at=resolved, due_at=due, supplement_count=supplements)
+            assert classify(resolved, due, supplements, tz) == expected
