@@ -19,7 +19,8 @@ def evaluations_in(agency_ids, *, date_from: date, date_to: date):
     start, end = period_bounds(date_from, date_to)
     evaluations = Evaluation.objects.filter(created_at__gte=start, created_at__lt=end)
     if agency_ids is not None:
-        evaluations = evaluations.filter(dossier__competent_agency_id__in=agency_ids)
+        # Ratings count for the desk that served the citizen (Evaluation.agency, indexed with the date).
+        evaluations = evaluations.filter(agency_id__in=agency_ids)
     return evaluations
 
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Count, Q
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from accounts.models import User
@@ -61,8 +60,55 @@ def scoped_dossiers(agency_ids):
     return queryset
 
 
-def handling_counts(queryset, *, date_from: date, date_to: date, group_by: str | None = None, now=None):
-    """The II.06a columns for [date_from, date_to], grouped (agency, field, procedure, officer) or not."""
+def handling_counts(agency_ids, *, date_from: date, date_to: date, group_by: str | None = None, now=None):
+    """The II.06a columns for [date_from, date_to], grouped (agency, field, procedure, officer) or not,
+    for the dossiers decided by ``agency_ids`` (None: all).
+
+    Read from the summary (reports.summaries) — a province's year in a few queries; by officer (a
+    dossier's officer can change) and the open dossiers of a past period come from the dossiers.
+    """
+    from . import summaries
+
+    if group_by == "officer":
+        return handling_counts_live(
+            scoped_dossiers(agency_ids), date_from=date_from, date_to=date_to, group_by=group_by, now=now
+        )
+    now = now or timezone.now()
+    start, end = period_bounds(date_from, date_to)
+    before = summaries.figure_sums(agency_ids, summaries.before_q(date_from), group_by)
+    during = summaries.figure_sums(agency_ids, summaries.period_q(date_from, date_to), group_by)
+    if end > now:  # a period not over yet: what is open now
+        open_now = summaries.open_counts(agency_ids, group_by, now=now)
+    else:
+        live = handling_counts_live(
+            scoped_dossiers(agency_ids), date_from=date_from, date_to=date_to, group_by=group_by, now=now
+        )
+        open_now = {(int(row["key"]) if row["key"] is not None else None): row for row in live}
+    keys = {*before, *during, *open_now}
+    labels = _labels(group_by, [k for k in keys if k is not None])
+    result = []
+    for key in keys:
+        b, d, o = before.get(key) or {}, during.get(key) or {}, open_now.get(key) or {}
+        item = {
+            "carried_over": (b.get("received_online") or 0)
+            + (b.get("received_direct") or 0)
+            - sum(b.get(name) or 0 for name in ("resolved_early", "resolved_on_time", "resolved_late")),
+            **{name: d.get(name) or 0 for name in summaries.COUNTERS},
+            "in_progress_overdue": o.get("in_progress_overdue") or 0,
+            "in_progress_awaiting_supplement": o.get("in_progress_awaiting_supplement") or 0,
+        }
+        values = _complete(item)
+        if group_by and not any(values[name] for name in COLUMNS):
+            continue
+        result.append(Row(key=str(key) if key is not None else None, label=labels.get(key, "—"), values=values))
+    if not group_by and not result:
+        result.append(Row(key=None, label="—", values=_complete({})))
+    result.sort(key=lambda r: r.label)
+    return [row.as_dict() for row in result]
+
+
+def handling_counts_live(queryset, *, date_from: date, date_to: date, group_by: str | None = None, now=None):
+    """The same figures counted from the dossiers themselves (the reference for the summary)."""
     start, end = period_bounds(date_from, date_to)
     # A period not over yet is counted as it stands now.
     end = as_of = max(start, min(end, now or timezone.now()))
@@ -125,37 +171,23 @@ def total_row(rows: list[dict]) -> dict:
     return total
 
 
-def monthly_trend(queryset, *, date_from: date, date_to: date):
-    """Received and resolved per calendar month, with the on-time rate."""
-    start, end = period_bounds(date_from, date_to)
-    received = dict(
-        queryset.filter(received_at__gte=start, received_at__lt=end)
-        .annotate(month=TruncMonth("received_at"))
-        .values_list("month")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    resolved = {
-        row["month"]: row
-        for row in queryset.filter(resolved_at__gte=start, resolved_at__lt=end)
-        .annotate(month=TruncMonth("resolved_at"))
-        .values("month")
-        .annotate(
-            n=Count("pk"),
-            on_time=Count("pk", filter=Q(timeliness__in=[Timeliness.EARLY, Timeliness.ON_TIME])),
+def monthly_trend(agency_ids, *, date_from: date, date_to: date):
+    """Received and resolved per calendar month of the period, with the on-time rate (summary)."""
+    from .summaries import monthly_sums
+
+    result = []
+    for month, row in monthly_sums(agency_ids, date_from, date_to).items():
+        resolved = (row["resolved_early"] or 0) + (row["resolved_on_time"] or 0) + (row["resolved_late"] or 0)
+        on_time = (row["resolved_early"] or 0) + (row["resolved_on_time"] or 0)
+        result.append(
+            {
+                "month": month.strftime("%m/%Y"),
+                "received": (row["received_online"] or 0) + (row["received_direct"] or 0),
+                "resolved": resolved,
+                "on_time_rate": rate(on_time, resolved),
+            }
         )
-        .order_by()
-    }
-    months = sorted({*received, *resolved})
-    return [
-        {
-            "month": timezone.localtime(m).strftime("%m/%Y") if timezone.is_aware(m) else m.strftime("%m/%Y"),
-            "received": received.get(m, 0),
-            "resolved": resolved.get(m, {}).get("n", 0),
-            "on_time_rate": rate(resolved.get(m, {}).get("on_time", 0), resolved.get(m, {}).get("n", 0)),
-        }
-        for m in months
-    ]
+    return result
 
 
 def overdue_now(queryset, *, now=None, limit=50):

@@ -49,17 +49,17 @@ def dashboard(request):
     date_from, date_to = data["bounds"]
     dossiers = scoped_dossiers(agency_ids)
     group_by = data["group_by"]
-    rows = handling_counts(dossiers, date_from=date_from, date_to=date_to, group_by=group_by)
+    rows = handling_counts(agency_ids, date_from=date_from, date_to=date_to, group_by=group_by)
     total = total_row(rows)
     by_agency = (
         rows
         if group_by == "agency"
-        else handling_counts(dossiers, date_from=date_from, date_to=date_to, group_by="agency")
+        else handling_counts(agency_ids, date_from=date_from, date_to=date_to, group_by="agency")
     )
     by_procedure = (
         rows
         if group_by == "procedure"
-        else handling_counts(dossiers, date_from=date_from, date_to=date_to, group_by="procedure")
+        else handling_counts(agency_ids, date_from=date_from, date_to=date_to, group_by="procedure")
     )
     period = {"received_from": date_from.isoformat(), "received_to": date_to.isoformat()}
     resolved = {"resolved_from": date_from.isoformat(), "resolved_to": date_to.isoformat()}
@@ -76,7 +76,7 @@ def dashboard(request):
         "received": total["received_online"] + total["received_direct"],
         "overdue_count": overdue_now_count(dossiers),
         "overdue": overdue_now(dossiers, limit=30),
-        "trend": monthly_trend(dossiers, date_from=date_from, date_to=date_to),
+        "trend": monthly_trend(agency_ids, date_from=date_from, date_to=date_to),
         "agency_ranking": lateness_ranking(by_agency),
         "procedure_ranking": lateness_ranking(by_procedure),
         "satisfaction": satisfaction(agency_ids, date_from=date_from, date_to=date_to),
@@ -98,7 +98,7 @@ def periodic(request):
     form, data = _period(request)
     agency_ids, agency = report_scope(request.user, data.get("agency"))
     date_from, date_to = data["bounds"]
-    rows = handling_counts(scoped_dossiers(agency_ids), date_from=date_from, date_to=date_to, group_by=data["group_by"])
+    rows = handling_counts(agency_ids, date_from=date_from, date_to=date_to, group_by=data["group_by"])
     query = {"from": date_from.isoformat(), "to": date_to.isoformat(), "group_by": data["group_by"]}
     if data.get("agency"):
         query["agency"] = data["agency"]
@@ -128,7 +128,7 @@ def satisfaction_view(request):
     form, data = _period(request)
     agency_ids, agency = report_scope(request.user, data.get("agency"))
     date_from, date_to = data["bounds"]
-    total = total_row(handling_counts(scoped_dossiers(agency_ids), date_from=date_from, date_to=date_to))
+    total = total_row(handling_counts(agency_ids, date_from=date_from, date_to=date_to))
     report = satisfaction_report(
         agency_ids,
         date_from=date_from,
@@ -161,9 +161,7 @@ def handling_xlsx_view(request):
         return HttpResponse(str(query.errors), status=400, content_type="text/plain; charset=utf-8")
     values = query.validated_data
     agency_ids, agency = report_scope(request.user, values.get("agency"))
-    rows = handling_counts(
-        scoped_dossiers(agency_ids), date_from=values["from"], date_to=values["to"], group_by=values.get("group_by")
-    )
+    rows = handling_counts(agency_ids, date_from=values["from"], date_to=values["to"], group_by=values.get("group_by"))
     buffer = BytesIO()
     handling_xlsx(
         buffer,
@@ -194,9 +192,8 @@ def _board_figures(agency):
     ids = agency.descendant_ids() if agency else None
     today = timezone.localdate()
     year_start = today.replace(month=1, day=1)
-    dossiers = scoped_dossiers(ids)
-    year = total_row(handling_counts(dossiers, date_from=year_start, date_to=today))
-    month = total_row(handling_counts(dossiers, date_from=today.replace(day=1), date_to=today))
+    year = total_row(handling_counts(ids, date_from=year_start, date_to=today))
+    month = total_row(handling_counts(ids, date_from=today.replace(day=1), date_to=today))
     return {
         "agency": agency,
         "year": year,

@@ -25,7 +25,7 @@ def week_figures(agency_ids, start, end, *, now=None) -> dict:
     """Last week's figures with the report definitions (reports.definitions)."""
     dossiers = scoped_dossiers(agency_ids)
     row = total_row(
-        handling_counts(dossiers, date_from=start.date(), date_to=(end - timedelta(days=1)).date(), now=now)
+        handling_counts(agency_ids, date_from=start.date(), date_to=(end - timedelta(days=1)).date(), now=now)
     )
     return {
         "received": row["received_online"] + row["received_direct"],
