@@ -29,7 +29,9 @@ def rated(receive, officer, clerk):
 @pytest.mark.django_db
 def test_satisfaction_figures(rated, commune, officer):
     today = timezone.localdate()
-    report = satisfaction_report({commune.pk}, date_from=today, date_to=today, resolved_total=4, resolved_late=0)
+    report = satisfaction_report(
+        commune.descendant_ids(), date_from=today, date_to=today, resolved_total=4, resolved_late=0
+    )
     assert report["total"] == 4
     assert report["satisfied"] == 3 and report["satisfied_rate"] == 75.0
     assert [(row["value"], row["count"]) for row in report["overall"]] == [(5, 2), (4, 1), (3, 0), (2, 1), (1, 0)]
