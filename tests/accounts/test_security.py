@@ -45,3 +45,23 @@ def test_vietnamese_even_for_an_english_browser_until_english_is_chosen(client):
     assert "Đăng nhập" in page.content.decode()
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert "Log in" in client.get(reverse("accounts:login")).content.decode()
+
+
+@pytest.mark.django_db
+def test_forms_need_the_csrf_token(clerk):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(clerk)
+    assert strict.post(reverse("accounts:logout")).status_code == 403
+    assert strict.post("/ho-so/tiep-nhan/", {"procedure": "1.001193"}).status_code == 403
+
+
+def test_lookup_keys_have_at_least_64_random_bits():
+    import math
+
+    from dossiers.codes import KEY_ALPHABET, KEY_LENGTH, new_lookup_key
+
+    assert KEY_LENGTH * math.log2(len(set(KEY_ALPHABET))) >= 64
+    keys = {new_lookup_key() for _ in range(2000)}
+    assert len(keys) == 2000
