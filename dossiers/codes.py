@@ -15,7 +15,7 @@ from django.db.models import F
 from .models import DailyCounter
 
 DEFAULT_CODE_FORMAT = "{agency}-{day:%y%m%d}-{seq:04d}"
-# Lookup keys: 14 characters from a 32-letter alphabet without look-alikes = 70 random bits.
+# Lookup keys: 14 characters from a 31-letter alphabet without look-alikes = 69 random bits.
 KEY_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 KEY_LENGTH = 14
 
