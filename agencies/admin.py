@@ -3,6 +3,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from common.text import search_key, search_terms
+
 from .models import Agency, CalendarDay
 
 
@@ -12,6 +14,20 @@ class AgencyAdmin(admin.ModelAdmin):
     list_filter = ("kind",)
     search_fields = ("code", "name", "short_name")
     autocomplete_fields = ("parent", "successor")
+
+    def get_search_results(self, request, queryset, search_term):
+        """Accents optional: "Vinh Bao" finds "Vĩnh Bảo" (agencies are few: filtered in Python)."""
+        results, duplicates = super().get_search_results(request, queryset, search_term)
+        terms = search_terms(search_term)
+        if terms:
+            matching = [
+                a.pk
+                for a in queryset.only("pk", "code", "name", "short_name")
+                if all(t in search_key(f"{a.code} {a.name} {a.short_name}") for t in terms)
+            ]
+            results = results | queryset.filter(pk__in=matching)
+        return results, duplicates
+
     fieldsets = (
         (None, {"fields": ("code", "name", "short_name", "kind", "parent")}),
         (_("Contact"), {"fields": ("address", "phone", "email")}),

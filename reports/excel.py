@@ -111,5 +111,8 @@ def handling_xlsx(stream, *, rows, total, title_unit: str, date_from, date_to, g
     sheet.row_dimensions[8].height = 45
     sheet.freeze_panes = "C10"
     sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
     workbook.save(stream)

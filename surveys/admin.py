@@ -22,7 +22,6 @@ class CampaignAdmin(admin.ModelAdmin):
     list_display = ["title", "agency", "opens_on", "closes_on", "is_open", "response_count"]
     list_filter = ["agency"]
     search_fields = ["title", "slug"]
-    prepopulated_fields = {"slug": ["title"]}
     fields = ["title", "slug", "agency", "description", ("opens_on", "closes_on"), "share"]
     readonly_fields = ["share"]
     inlines = [QuestionInline]
@@ -53,10 +52,31 @@ class CampaignAdmin(admin.ModelAdmin):
             qr_svg(url, box_size=4),
         )
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.base_fields["slug"].required = False
+        form.base_fields["slug"].help_text = _("Leave empty: it is made from the title (without accents).")
+        return form
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
+        if not obj.slug:
+            obj.slug = unique_slug(obj.title)
         super().save_model(request, obj, form, change)
+
+
+def unique_slug(title: str) -> str:
+    """ "Khảo sát mức độ hài lòng 2026" → "khao-sat-muc-do-hai-long-2026" (Django's own slugify drops
+    Vietnamese letters), made unique with a number."""
+    from django.utils.text import slugify
+    from unidecode import unidecode
+
+    base = slugify(unidecode(title or ""))[:70] or "khao-sat"
+    slug, n = base, 2
+    while Campaign.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
 
 
 @admin.register(Evaluation)

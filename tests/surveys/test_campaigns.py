@@ -190,3 +190,9 @@ def test_closed_campaign_takes_no_answers(client, campaign):
     assert 'data-testid="survey-closed"' in response.content.decode()
     assert not Response.objects.exists()
     assert client.get(reverse("surveys:survey", args=["khong-co"])).status_code == 404
+
+
+def test_campaign_slug_keeps_vietnamese_letters(db):
+    from surveys.admin import unique_slug
+
+    assert unique_slug("Khảo sát mức độ hài lòng quý IV năm 2026") == "khao-sat-muc-do-hai-long-quy-iv-nam-2026"
