@@ -7,6 +7,7 @@ import time_machine
 from django.utils import timezone
 
 from accounts.models import User
+from agencies.calendar import calendar_for
 from procedures.models import Procedure
 
 from .letters import seed_default_letters
@@ -69,6 +70,11 @@ def seed_demo_dossiers(*, stdout=None):
     leader = User.objects.get(username="leader")
     now = timezone.now().replace(second=0, microsecond=0)
     day = timedelta(days=1)
+    calendar = calendar_for(clerk.agency)
+
+    def working(moment):
+        """Demo dossiers arrive in working hours (the next working instant, at most now)."""
+        return min(calendar.next_working_instant(moment), now)
 
     # Returned on time: a marriage, a birth, a death registration (with their letters).
     for code, citizen, ago in (
@@ -76,7 +82,7 @@ def seed_demo_dossiers(*, stdout=None):
         ("1.001193", CITIZENS[1], 8),
         ("1.000656", CITIZENS[2], 7),
     ):
-        start = now - ago * day
+        start = working(now - ago * day)
         dossier = _receive(code, citizen, start, clerk)
         with _at(start + timedelta(hours=1)):
             dossier = dossier_transfer(dossier=dossier, by=clerk)
@@ -88,7 +94,7 @@ def seed_demo_dossiers(*, stdout=None):
             dossier_return(dossier=dossier, by=clerk)
 
     # Extended with an apology, then resolved within the new date.
-    start = now - 12 * day
+    start = working(now - 12 * day)
     dossier = _receive("1.000689", CITIZENS[3], start, clerk)
     with _at(start + timedelta(hours=1)):
         dossier = dossier_assign(dossier=dossier, officer=officer, by=head)
@@ -103,7 +109,7 @@ def seed_demo_dossiers(*, stdout=None):
         dossier = dossier_approve(dossier=dossier, by=leader)
 
     # Waiting for a supplement.
-    start = now - 4 * day
+    start = working(now - 4 * day)
     dossier = _receive("1.000689", CITIZENS[4], start, clerk)
     with _at(start + timedelta(hours=2)):
         dossier = dossier_assign(dossier=dossier, officer=officer, by=head)
@@ -113,7 +119,7 @@ def seed_demo_dossiers(*, stdout=None):
         )
 
     # Overdue now (the deadline watch alerts on its first run after start-up).
-    start = now - 6 * day
+    start = working(now - 6 * day)
     dossier = _receive("1.000689", CITIZENS[5], start, clerk)
     with _at(start + timedelta(hours=1)):
         dossier_assign(dossier=dossier, officer=officer, by=head)
