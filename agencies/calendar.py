@@ -20,10 +20,12 @@ Rules (issue "Foundation", Decree 118 Art. 15-23):
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
+from time import monotonic
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -277,10 +279,95 @@ class WorkingCalendar:
         return self.start_of_working_day(self.next_working_day(day))
 
 
+# ----- the per-process cache of calendars ----------------------------------------------------------
+#
+# Building a calendar reads the agency's ancestors and the declared days (a few queries); every
+# intake, deadline and sweep asks for one. Calendars are kept here for a short while
+# (ONESTOP_CALENDAR_CACHE_SECONDS, default 60): saving or deleting an Agency or a CalendarDay
+# empties the cache at once in this process and again when the transaction commits (receivers in
+# agencies/receivers.py); other processes see the change within the lifetime of an entry. While
+# the current transaction has changed the calendar and not committed yet, the cache is neither read
+# nor filled, so a rolled-back change is never remembered.
+
+_calendar_cache: dict = {}
+_calendar_lock = threading.Lock()
+_uncommitted = threading.local()  # .aliases: database aliases with uncommitted calendar changes
+
+
+def _cache_seconds() -> float:
+    return float(getattr(settings, "ONESTOP_CALENDAR_CACHE_SECONDS", 60))
+
+
+def clear_calendar_cache() -> None:
+    with _calendar_lock:
+        _calendar_cache.clear()
+
+
+def calendar_changed(using: str = "default") -> None:
+    """Called when an Agency or a CalendarDay is saved or deleted (agencies/receivers.py)."""
+    from django.db import transaction
+
+    clear_calendar_cache()
+    connection = transaction.get_connection(using)
+    if connection.in_atomic_block:
+        aliases = _uncommitted.__dict__.setdefault("aliases", set())
+        aliases.add(using)
+
+        def committed():
+            aliases.discard(using)
+            clear_calendar_cache()
+
+        transaction.on_commit(committed, using=using)
+
+
+def _cache_usable(using: str = "default") -> bool:
+    aliases = getattr(_uncommitted, "aliases", None)
+    if not aliases or using not in aliases:
+        return True
+    from django.db import transaction
+
+    if transaction.get_connection(using).in_atomic_block:
+        return False
+    aliases.discard(using)  # the transaction ended (committed or rolled back)
+    clear_calendar_cache()
+    return True
+
+
+def _cache_key(agency):
+    if agency is None:
+        return None
+    return (
+        agency.pk,
+        agency.parent_id,
+        repr(agency.working_sessions),
+        repr(agency.working_weekdays),
+        agency.same_day_cutoff,
+    )
+
+
 def calendar_for(agency=None) -> WorkingCalendar:
     """The working calendar of an agency: its sessions, and the days declared for it, for any of
     its ancestors, or for everyone (the nearest declaration wins). Without an agency, the default.
+
+    Kept for a short while per process (see above); agencies without a primary key are not kept.
     """
+    seconds = _cache_seconds()
+    if seconds <= 0 or (agency is not None and agency.pk is None) or not _cache_usable():
+        return _build_calendar(agency)
+    key = _cache_key(agency)
+    now = monotonic()
+    hit = _calendar_cache.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    calendar = _build_calendar(agency)
+    with _calendar_lock:
+        if len(_calendar_cache) > 4096:
+            _calendar_cache.clear()
+        _calendar_cache[key] = (now + seconds, calendar)
+    return calendar
+
+
+def _build_calendar(agency=None) -> WorkingCalendar:
     from .models import CalendarDay
 
     chain = [agency, *agency.ancestors()] if agency is not None else []

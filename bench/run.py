@@ -231,9 +231,16 @@ def explain_plans():
     plans["overdue now (dashboard list)"] = _explain_sql(captured.captured_queries[-1]["sql"])
     date_from, date_to = report_year(timezone.localdate().year)
     with CaptureQueriesContext(connection) as captured:
-        handling_counts(scoped_dossiers(ids), date_from=date_from, date_to=date_to, group_by="agency")
+        handling_counts(ids, date_from=date_from, date_to=date_to, group_by="agency")
     main = max(captured.captured_queries, key=lambda q: len(q["sql"]))
-    plans["report II.06a by commune"] = _explain_sql(main["sql"])
+    plans["report II.06a by commune (longest query)"] = _explain_sql(main["sql"])
+    from dossiers.deadlines import candidates
+    from dossiers.models import AlertKind
+
+    sql, params = candidates(timezone.now())[AlertKind.DUE_SOON].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql, params)
+        plans["deadline sweep, due soon"] = "\n".join(row[0] for row in cursor.fetchall())
     return plans
 
 
@@ -376,7 +383,17 @@ def main():
     parser.add_argument("--reuse", action="store_true", help="Measure the data already in the database.")
     parser.add_argument("--duration", type=int, default=20, help="Seconds per wrk run.")
     parser.add_argument("--skip-register", action="store_true")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="Comma-separated parts to run: status, intake, dashboard, report, register, sweep, plans "
+        "(default: all). A partial run saves bench/results/partial.json and leaves RESULTS.md alone.",
+    )
     args = parser.parse_args()
+    parts = {p.strip() for p in args.only.split(",") if p.strip()} or {
+        "status", "intake", "dashboard", "report", "register", "sweep", "plans"
+    }  # fmt: skip
+    partial = bool(args.only)
     RESULTS.mkdir(exist_ok=True)
     require_services()
     started = time.monotonic()
@@ -409,92 +426,99 @@ def main():
     results["machine"] = machine()
     manage("collectstatic", "--noinput", "-v0", env=env)
     inputs = prepare_inputs()
-    server = start_gunicorn(env, port)
     table = []
+    server = start_gunicorn(env, port) if parts & {"status", "intake", "dashboard", "report"} else None
     try:
-        wrk("urls.lua", port, connections=4, duration=3, extra_env={"BENCH_URLS": str(RESULTS / "lookup_urls.txt")})
-        log("1. baseline: bare view, one indexed lookup, tiny template (16 connections)")
-        base = wrk(
-            "urls.lua", port, connections=16, duration=args.duration,
-            extra_env={"BENCH_URLS": str(RESULTS / "baseline_urls.txt")},
-        )  # fmt: skip
-        results["baseline"] = base
-        log(f"   {base['rps']:.0f} req/s, p95 {base['p95_ms']:.1f} ms")
-        log("2. citizen status page /tra-cuu/<code>/?key=… (16 connections)")
-        lookup = wrk(
-            "urls.lua", port, connections=16, duration=args.duration,
-            extra_env={"BENCH_URLS": str(RESULTS / "lookup_urls.txt")},
-        )  # fmt: skip
-        results["public_lookup"] = lookup
-        ratio = lookup["rps"] / base["rps"] if base["rps"] else 0
-        ok_errors = lookup["errors_status"] == 0 and base["errors_status"] == 0
-        table.append(
-            figure(
-                "Status page throughput vs baseline",
-                "≥ 0.60 × baseline",
-                f"{ratio:.2f} × ({lookup['rps']:.0f} vs {base['rps']:.0f} req/s)",
-                ratio >= 0.6 and ok_errors,
+        if "status" in parts:
+            wrk("urls.lua", port, connections=4, duration=3, extra_env={"BENCH_URLS": str(RESULTS / "lookup_urls.txt")})
+            log("1. baseline: bare view, one indexed lookup, tiny template (16 connections)")
+            base = wrk(
+                "urls.lua", port, connections=16, duration=args.duration,
+                extra_env={"BENCH_URLS": str(RESULTS / "baseline_urls.txt")},
+            )  # fmt: skip
+            results["baseline"] = base
+            log(f"   {base['rps']:.0f} req/s, p95 {base['p95_ms']:.1f} ms")
+            log("2. citizen status page /tra-cuu/<code>/?key=… (16 connections)")
+            lookup = wrk(
+                "urls.lua", port, connections=16, duration=args.duration,
+                extra_env={"BENCH_URLS": str(RESULTS / "lookup_urls.txt")},
+            )  # fmt: skip
+            results["public_lookup"] = lookup
+            ratio = lookup["rps"] / base["rps"] if base["rps"] else 0
+            ok_errors = lookup["errors_status"] == 0 and base["errors_status"] == 0
+            table.append(
+                figure(
+                    "Status page throughput vs baseline",
+                    "≥ 0.60 × baseline",
+                    f"{ratio:.2f} × ({lookup['rps']:.0f} vs {base['rps']:.0f} req/s)",
+                    ratio >= 0.6 and ok_errors,
+                )
             )
-        )
-        table.append(
-            figure("Status page p95 (16 conn.)", "≤ 50 ms", f"{lookup['p95_ms']:.1f} ms", lookup["p95_ms"] <= 50)
-        )
-        log(f"   {lookup['rps']:.0f} req/s ({ratio:.2f} × baseline), p95 {lookup['p95_ms']:.1f} ms")
-
-        log("3. intake through the API, 8 concurrent clients")
-        from django.db import connection
-
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT COALESCE(MAX(id), 0) FROM dossiers_dossier")
-            since = cursor.fetchone()[0]
-        intake = wrk(
-            "intake.lua", port, connections=8, threads=8, duration=args.duration,
-            extra_env={"BENCH_TOKENS": ",".join(inputs["tokens"]), "BENCH_PROCEDURES": ",".join(INTAKE_PROCEDURES)},
-        )  # fmt: skip
-        intake.update(intake_checks(since))
-        results["intake"] = intake
-        errors = sum(intake[k] for k in intake if k.startswith("errors_"))
-        table.append(
-            figure("Intake API dossiers/s (8 clients)", "≥ 100/s", f"{intake['created'] / intake['seconds']:.0f}/s",
-                   intake["created"] / intake["seconds"] >= 100)
-        )  # fmt: skip
-        table.append(figure("Intake API p95", "≤ 150 ms", f"{intake['p95_ms']:.1f} ms", intake["p95_ms"] <= 150))
-        table.append(
-            figure(
-                "Intake errors / duplicate codes",
-                "0 / 0",
-                f"{errors} / {intake['duplicate_codes']} ({intake['created']:,} created; "
-                f"{intake['codes_beyond_counter']} beyond counter)",
-                errors == 0 and intake["duplicate_codes"] == 0 and intake["codes_beyond_counter"] == 0,
+            table.append(
+                figure("Status page p95 (16 conn.)", "≤ 50 ms", f"{lookup['p95_ms']:.1f} ms", lookup["p95_ms"] <= 50)
             )
-        )
-        log(f"   {intake['created']:,} created, {intake['rps']:.0f}/s, p95 {intake['p95_ms']:.1f} ms, errors {errors}")
+            log(f"   {lookup['rps']:.0f} req/s ({ratio:.2f} × baseline), p95 {lookup['p95_ms']:.1f} ms")
 
-        log("4. leader dashboard, province, whole year, every breakdown (4 connections)")
-        (RESULTS / "dashboard_urls.txt").write_text("/bao-cao/?period=year&group_by=field\n")
-        dash = wrk(
-            "urls.lua", port, connections=4, duration=args.duration,
-            extra_env={"BENCH_URLS": str(RESULTS / "dashboard_urls.txt"), "BENCH_COOKIE": inputs["cookie"]},
-        )  # fmt: skip
-        results["dashboard"] = dash
-        table.append(
-            figure("Leader dashboard p95 (year, province)", "≤ 100 ms", f"{dash['p95_ms']:.0f} ms",
-                   dash["p95_ms"] <= 100 and dash["errors_status"] == 0)
-        )  # fmt: skip
-        log(f"   p95 {dash['p95_ms']:.0f} ms, {dash['rps']:.1f} req/s, status errors {dash['errors_status']}")
+        if "intake" in parts:
+            log("3. intake through the API, 8 concurrent clients")
+            from django.db import connection
 
-        log("5. periodic report II.06a, a year by commune (API)")
-        report = report_latency(port, inputs["cookie"])
-        results["report"] = report
-        table.append(
-            figure("Report II.06a, year by commune", "≤ 1 s", f"{report['median_s'] * 1000:.0f} ms (max "
-                   f"{report['max_s'] * 1000:.0f} ms, {report['rows']} rows)", report["max_s"] <= 1)
-        )  # fmt: skip
-        log(f"   median {report['median_s']:.3f}s, max {report['max_s']:.3f}s")
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT COALESCE(MAX(id), 0) FROM dossiers_dossier")
+                since = cursor.fetchone()[0]
+            intake = wrk(
+                "intake.lua", port, connections=8, threads=8, duration=args.duration,
+                extra_env={"BENCH_TOKENS": ",".join(inputs["tokens"]), "BENCH_PROCEDURES": ",".join(INTAKE_PROCEDURES)},
+            )  # fmt: skip
+            intake.update(intake_checks(since))
+            results["intake"] = intake
+            errors = sum(intake[k] for k in intake if k.startswith("errors_"))
+            table.append(
+                figure("Intake API dossiers/s (8 clients)", "≥ 100/s", f"{intake['created'] / intake['seconds']:.0f}/s",
+                       intake["created"] / intake["seconds"] >= 100)
+            )  # fmt: skip
+            table.append(figure("Intake API p95", "≤ 150 ms", f"{intake['p95_ms']:.1f} ms", intake["p95_ms"] <= 150))
+            table.append(
+                figure(
+                    "Intake errors / duplicate codes",
+                    "0 / 0",
+                    f"{errors} / {intake['duplicate_codes']} ({intake['created']:,} created; "
+                    f"{intake['codes_beyond_counter']} beyond counter)",
+                    errors == 0 and intake["duplicate_codes"] == 0 and intake["codes_beyond_counter"] == 0,
+                )
+            )
+            log(
+                f"   {intake['created']:,} created, {intake['rps']:.0f}/s, p95 {intake['p95_ms']:.1f} ms, "
+                f"errors {errors}"
+            )
+
+        if "dashboard" in parts:
+            log("4. leader dashboard, province, whole year, every breakdown (4 connections)")
+            (RESULTS / "dashboard_urls.txt").write_text("/bao-cao/?period=year&group_by=field\n")
+            dash = wrk(
+                "urls.lua", port, connections=4, duration=args.duration,
+                extra_env={"BENCH_URLS": str(RESULTS / "dashboard_urls.txt"), "BENCH_COOKIE": inputs["cookie"]},
+            )  # fmt: skip
+            results["dashboard"] = dash
+            table.append(
+                figure("Leader dashboard p95 (year, province)", "≤ 100 ms", f"{dash['p95_ms']:.0f} ms",
+                       dash["p95_ms"] <= 100 and dash["errors_status"] == 0)
+            )  # fmt: skip
+            log(f"   p95 {dash['p95_ms']:.0f} ms, {dash['rps']:.1f} req/s, status errors {dash['errors_status']}")
+
+        if "report" in parts:
+            log("5. periodic report II.06a, a year by commune (API)")
+            report = report_latency(port, inputs["cookie"])
+            results["report"] = report
+            table.append(
+                figure("Report II.06a, year by commune", "≤ 1 s", f"{report['median_s'] * 1000:.0f} ms (max "
+                       f"{report['max_s'] * 1000:.0f} ms, {report['rows']} rows)", report["max_s"] <= 1)
+            )  # fmt: skip
+            log(f"   median {report['median_s']:.3f}s, max {report['max_s']:.3f}s")
     finally:
         stop(server)
 
-    if not args.skip_register:
+    if not args.skip_register and "register" in parts:
         log("6. register Mẫu 07 export of every dossier (separate process)")
         probe_env = dict(env, DJANGO_SETTINGS_MODULE="onestop.settings")
         out = subprocess.run(
@@ -513,38 +537,44 @@ def main():
         )  # fmt: skip
         log(f"   {register}")
 
-    log("7. deadline sweep")
-    sweep = time_sweep()
-    results["sweep"] = sweep
-    second = sweep["unchanged"][-1]["seconds"]
-    table.append(
-        figure(
-            "Deadline sweep, nothing changed",
-            "≤ 2 s",
-            f"{second:.2f} s ({sweep['open_dossiers']:,} open)",
-            second <= 2,
+    if "sweep" in parts:
+        log("7. deadline sweep")
+        sweep = time_sweep()
+        results["sweep"] = sweep
+        second = sweep["unchanged"][-1]["seconds"]
+        table.append(
+            figure(
+                "Deadline sweep, nothing changed",
+                "≤ 2 s",
+                f"{second:.2f} s ({sweep['open_dossiers']:,} open)",
+                second <= 2,
+            )
         )
-    )
-    c100, c1000 = sweep["changed"]
-    grows = c1000["seconds"] > c100["seconds"] and second < c100["seconds"]
-    table.append(
-        figure(
-            "Sweep cost follows what changed",
-            "grows with changes",
-            f"0: {second:.2f} s, 100: {c100['seconds']:.2f} s, 1,000: {c1000['seconds']:.2f} s",
-            grows,
+        c100, c1000 = sweep["changed"]
+        grows = c1000["seconds"] > c100["seconds"] and second < c100["seconds"]
+        table.append(
+            figure(
+                "Sweep cost follows what changed",
+                "grows with changes",
+                f"0: {second:.2f} s, 100: {c100['seconds']:.2f} s, 1,000: {c1000['seconds']:.2f} s",
+                grows,
+            )
         )
-    )
 
-    log("Query plans")
-    plans = explain_plans()
-    results["explain"] = plans
-    for name, plan in plans.items():
-        print(f"\n--- EXPLAIN {name} ---\n{plan}")
+    if "plans" in parts:
+        log("Query plans")
+        plans = explain_plans()
+        results["explain"] = plans
+        for name, plan in plans.items():
+            print(f"\n--- EXPLAIN {name} ---\n{plan}")
     results["table"] = table
     results["seconds"] = round(time.monotonic() - started, 1)
     text = render_table(table)
     print("\n" + text + "\n")
+    if partial:
+        (RESULTS / "partial.json").write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
+        log(f"Saved {RESULTS / 'partial.json'} (a partial run: RESULTS.md left alone)")
+        return
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
     m = results["machine"]
     md = [

@@ -1,6 +1,7 @@
 """The staff dossier API of ../shared/api.md. Thin: parse, call a service, serialize."""
 
 from django.conf import settings
+from django.db.models import prefetch_related_objects
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -18,7 +19,7 @@ from procedures.models import RequiredDocument
 from procedures.selectors import procedure_get
 
 from .choices import Action, Channel, DossierStatus, ReturnMethod
-from .models import Dossier
+from .models import Dossier, Extension
 from .selectors import dossier_events, dossier_get, dossier_list
 from .services import (
     SERVICES,
@@ -122,7 +123,7 @@ class DossierIn(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
     def validate_procedure(self, value):
-        procedure = procedure_get(value)
+        procedure = procedure_get(value, documents=False)  # intake needs the version and its steps only
         if procedure is None:
             raise serializers.ValidationError(_("No procedure has the code %(code)s.") % {"code": value})
         return procedure
@@ -272,7 +273,10 @@ class DossierCollection(GenericAPIView):
             )
         except ActionForbidden as exc:
             raise PermissionDenied(str(exc)) from exc
-        dossier = dossier_get(request.user, dossier.code) or dossier
+        # The dossier just created, as it is in memory (no second read): a new dossier has no
+        # extension, and its documents are read once, in their order.
+        prefetch_related_objects([dossier], "documents")
+        dossier._prefetched_objects_cache["extensions"] = Extension.objects.none()
         return Response(DossierOut(dossier, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 

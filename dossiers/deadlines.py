@@ -53,15 +53,21 @@ def _not_alerted(kind, deadline_field):
 
 
 def _due_soon_filter(now) -> Q | None:
-    """Per receiving agency, "due soon" means within the lead time of working time from now."""
+    """Per receiving agency, "due soon" means within the lead time of working time from now.
+
+    Agencies sharing a calendar (the same sessions, weekdays and declared days: most of them)
+    share the threshold: one working-time computation and one condition per distinct calendar."""
     lead = float(getattr(settings, "ONESTOP_DUE_SOON_WORKING_HOURS", 7.5)) * 3600
     agencies = Agency.objects.filter(
         Exists(Dossier.objects.filter(receiving_agency=OuterRef("pk"), status__in=CLOCK_STATUSES, due_at__gte=now))
-    )
-    query = None
+    ).order_by("pk")
+    by_calendar: dict = {}
     for agency in agencies:
-        threshold = calendar_for(agency).add_working_time(now, lead)
-        part = Q(receiving_agency=agency, due_at__lte=threshold)
+        by_calendar.setdefault(calendar_for(agency), []).append(agency.pk)
+    query = None
+    for calendar, agency_ids in by_calendar.items():
+        threshold = calendar.add_working_time(now, lead)
+        part = Q(receiving_agency__in=agency_ids, due_at__lte=threshold)
         query = part if query is None else query | part
     return query
 

@@ -179,6 +179,7 @@ class Dossier(models.Model):
             models.Index(fields=["handling_office", "status", "due_at"], name="dossier_office_queue_idx"),
             models.Index(fields=["assignee", "status", "due_at"], name="dossier_assignee_queue_idx"),
             models.Index(fields=["competent_agency", "status", "due_at"], name="dossier_competent_idx"),
+            models.Index(fields=["receiving_agency", "status", "due_at"], name="dossier_recv_queue_idx"),
             models.Index(fields=["status", "due_at"], name="dossier_status_due_idx"),
             models.Index(fields=["applicant_id_number"], name="dossier_applicant_idn_idx"),
             models.Index(fields=["procedure", "-received_at"], name="dossier_procedure_idx"),

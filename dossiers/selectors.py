@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.scoping import ALL, visible_agency_ids
@@ -100,14 +100,30 @@ def dossier_events(dossier):
 
 
 def dossier_get_public(code: str, key: str):
-    """A dossier for the citizen holding its receipt: the code and the lookup key must both match."""
+    """A dossier for the citizen holding its receipt: the code and the lookup key must both match.
+
+    One query (issue 8): the dossier with what its status page shows beside it, the completed late
+    apology (a one-to-one, joined) and two flags, ``public_has_extension`` and ``public_rated``, so
+    that ``surveys.public.public_view`` needs no further query but the history (and the apology
+    letter, on the few dossiers that have one)."""
     key = normalize_lookup_key(key)
     if not key or not code:
         return None
-    dossier = (
-        Dossier.objects.select_related("procedure", "procedure_version", "receiving_agency").filter(code=code).first()
-    )
-    if dossier is None:
+    from surveys.models import Evaluation
+
+    from .models import Extension
+
+    try:
+        dossier = (
+            Dossier.objects.select_related("procedure", "procedure_version", "receiving_agency", "late_apology")
+            .annotate(
+                public_has_extension=Exists(Extension.objects.filter(dossier=OuterRef("pk"))),
+                public_rated=Exists(Evaluation.objects.filter(dossier=OuterRef("pk"))),
+            )
+            .order_by()
+            .get(code=code)
+        )
+    except Dossier.DoesNotExist:
         return None
     import hmac
 

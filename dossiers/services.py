@@ -24,6 +24,7 @@ from accounts.choices import Role
 from accounts.models import User
 from accounts.scoping import can_see_agency
 from agencies.calendar import calendar_for
+from agencies.choices import AgencyKind
 from procedures.models import Procedure
 from procedures.selectors import agency_settings_for, processing_time_for
 from reports.definitions import classify_resolution
@@ -229,29 +230,42 @@ def allowed_actions(user, dossier) -> list[str]:
 # ----- intake ------------------------------------------------------------------------------------
 
 
+def _commune_of(agency):
+    """Agency.commune(), reading parents only until the commune (or province) is found."""
+    node = agency
+    while node is not None:
+        if node.kind in (AgencyKind.COMMUNE, AgencyKind.PROVINCE):
+            return node
+        node = node.parent
+    return agency
+
+
 def _calendar(dossier_or_agency):
     agency = getattr(dossier_or_agency, "receiving_agency", dossier_or_agency)
     return calendar_for(agency)
 
 
-def _plan_handovers(dossier, version, cycle=1, *, start=None):
+def _plan_handovers(dossier, version, cycle=1, *, start=None, calendar=None):
     """Split the working time between the clock start and the due time by the workflow shares."""
-    cal = _calendar(dossier)
+    cal = calendar or _calendar(dossier)
     start = start or dossier.clock_started_at
     total = max(cal.working_seconds_between(start, dossier.due_at), 0)
-    steps = list(version.workflow_steps.all()) or []
+    steps = list(version.workflow_steps.all()) or []  # prefetched by procedure_get at intake
     handovers, cumulative = [], 0
     for order, step in enumerate(steps, start=1):
         cumulative += step.share
         due = cal.add_working_time(start, total * min(cumulative, 100) / 100) if total else dossier.due_at
+        # Ids, not instances: reading step.office would cost a query per step.
+        office_id = step.office_id or (
+            dossier.handling_office_id if step.role != Role.CLERK else dossier.receiving_agency_id
+        )
         handovers.append(
             Handover(
                 dossier=dossier,
                 order=order,
                 step_name=step.name,
                 role=step.role,
-                office=step.office
-                or (dossier.handling_office if step.role != Role.CLERK else dossier.receiving_agency),
+                office_id=office_id,
                 due_at=min(due, dossier.due_at),
                 cycle=cycle,
             )
@@ -382,10 +396,14 @@ def dossier_receive(
         errors["received_at"] = [_("The received time cannot be in the future.")]
     if received_at < now - timedelta(days=60):
         errors["received_at"] = [_("The received time is more than 60 days ago.")]
-    competent = (competent_agency or receiving_agency).commune()
+    competent = _commune_of(competent_agency or receiving_agency)
     if not procedure.is_active:
         errors["procedure"] = [_("This procedure is no longer in use.")]
-    version = procedure.version_on(timezone.localdate(received_at))
+    received_day = timezone.localdate(received_at)
+    if getattr(procedure, "current_on", None) == received_day and procedure.current is not None:
+        version = procedure.current  # already read by procedures.selectors.procedure_get, with its steps
+    else:
+        version = procedure.version_on(received_day)
     if version is None:
         errors["procedure"] = [_("This procedure has no version in force on the received date.")]
     setting = agency_settings_for(competent, [procedure]).get(procedure.pk)
@@ -466,7 +484,7 @@ def dossier_receive(
         )
         for upload in uploads or []:
             _store_upload(dossier, upload, received_by)
-        _plan_handovers(dossier, version)
+        _plan_handovers(dossier, version, calendar=cal)
         _record(
             dossier,
             action=Action.RECEIVE,

@@ -65,12 +65,14 @@ def procedure_list(*, search: str = "", field: Field | None = None, agency=None,
     return queryset.order_by("field__order", "field__name", "name")
 
 
-def attach_current_versions(procedures, *, agency=None):
+def attach_current_versions(procedures, *, agency=None, documents=True):
     """Load each procedure's current version (with documents and steps) and agency settings in a
-    fixed number of queries; sets ``procedure.current`` and ``procedure.setting``."""
+    fixed number of queries; sets ``procedure.current`` and ``procedure.setting``. Without
+    ``documents``, the version's required documents are not read ahead (intake does not need them)."""
     procedures = list(procedures)
     ids = [p.current_version_id for p in procedures if getattr(p, "current_version_id", None)]
-    versions = ProcedureVersion.objects.filter(pk__in=ids).prefetch_related("documents", "workflow_steps")
+    related = ("documents", "workflow_steps") if documents else ("workflow_steps",)
+    versions = ProcedureVersion.objects.filter(pk__in=ids).prefetch_related(*related)
     by_id = {v.pk: v for v in versions}
     settings = agency_settings_for(agency, procedures)
     for procedure in procedures:
@@ -83,17 +85,22 @@ def agency_settings_for(agency, procedures) -> dict[int, AgencyProcedure]:
     if agency is None:
         return {}
     commune = agency.commune()
-    rows = AgencyProcedure.objects.filter(agency=commune, procedure__in=[p.pk for p in procedures])
+    rows = AgencyProcedure.objects.filter(agency=commune, procedure__in=[p.pk for p in procedures]).select_related(
+        "processing_office"
+    )
     return {row.procedure_id: row for row in rows}
 
 
-def procedure_get(code: str, *, day=None, agency=None) -> Procedure | None:
-    """One active procedure by code (a suffixed code is accepted) with ``current`` and ``setting``."""
+def procedure_get(code: str, *, day=None, agency=None, documents=True) -> Procedure | None:
+    """One active procedure by code (a suffixed code is accepted) with ``current`` and ``setting``
+    (``documents``: read the current version's required documents ahead too)."""
     code = normalize_procedure_code(code)
-    procedure = procedure_list(day=day).filter(code=code).first()
+    day = day or timezone.localdate()
+    procedure = procedure_list(day=day).filter(code=code).order_by().first()
     if procedure is None:
         return None
-    attach_current_versions([procedure], agency=agency)
+    attach_current_versions([procedure], agency=agency, documents=documents)
+    procedure.current_on = day  # the day ``current`` is in force on: intake reuses it for that day
     return procedure
 
 

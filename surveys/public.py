@@ -112,19 +112,26 @@ def status_text(dossier) -> str:
 
 def _history(events) -> list[HistoryLine]:
     """One line per change of status (notes and hand-overs inside a status are staff business)."""
+    if hasattr(events, "values_list"):  # a queryset: read two columns, no model instances
+        rows = events.values_list("at", "to_status")
+    else:
+        rows = ((event.at, event.to_status) for event in events)
+    labels = dict(DossierStatus.choices)
     lines, last = [], None
-    for event in events:
-        if event.to_status == last:
+    for at, to_status in rows:
+        if to_status == last:
             continue
-        last = event.to_status
-        lines.append(HistoryLine(at=event.at, status=event.to_status, status_label=event.get_to_status_display()))
+        last = to_status
+        lines.append(HistoryLine(at=at, status=to_status, status_label=str(labels.get(to_status, to_status))))
     return lines
 
 
 def _apology(dossier) -> Apology | None:
-    extension = next(iter(dossier.extensions.all()), None)
-    if extension is not None:
-        return Apology(reason=extension.reason, new_due_at=extension.new_due_at, at=extension.created_at)
+    # dossier_get_public tells whether there is an apology letter: most dossiers have none.
+    if getattr(dossier, "public_has_extension", True):
+        extension = next(iter(dossier.extensions.all()), None)
+        if extension is not None:
+            return Apology(reason=extension.reason, new_due_at=extension.new_due_at, at=extension.created_at)
     late = getattr(dossier, "late_apology", None)
     if late is not None and late.completed_at is not None:
         return Apology(reason=late.reason, new_due_at=late.expected_at, at=late.completed_at)
@@ -135,6 +142,9 @@ def public_view(dossier, events) -> PublicDossier:
     agency = dossier.receiving_agency.current()
     by_post = dossier.return_method == ReturnMethod.POST
     collect = _("The result is sent by post.") if by_post else _("Collect the result at the desk of:")
+    rated = getattr(dossier, "public_rated", None)  # annotated by dossier_get_public
+    if rated is None:
+        rated = dossier.evaluations.exists()
     return PublicDossier(
         code=dossier.code,
         procedure_code=dossier.procedure.code,
@@ -153,8 +163,8 @@ def public_view(dossier, events) -> PublicDossier:
         tracking_number=dossier.tracking_number if by_post else "",
         history=_history(events),
         apology=_apology(dossier),
-        can_rate=dossier.status == S.RETURNED and not dossier.evaluations.exists(),
-        rated=dossier.evaluations.exists(),
+        can_rate=dossier.status == S.RETURNED and not rated,
+        rated=rated,
     )
 
 
