@@ -1,5 +1,6 @@
 """Leaders' pages: dashboard, periodic report (screen and Excel), and the public board."""
 
+import hashlib
 from io import BytesIO
 
 from django.contrib.auth.decorators import login_required
@@ -42,25 +43,50 @@ def _drill(**params):
     return reverse("dossiers:worklist") + "?" + urlencode({"tab": "all", **{k: v for k, v in params.items() if v}})
 
 
+DASHBOARD_CACHE_SECONDS = 60
+
+
+def _dashboard_figures(agency_ids, date_from, date_to, group_by) -> dict:
+    """Every figure of the dashboard, computed once a minute per scope and period: the summary makes
+    a province's year cost a few hundred milliseconds, and a dashboard opened by many leaders at
+    8:00 should not pay it each time."""
+    scope = "all" if agency_ids is None else hashlib.sha1(",".join(map(str, sorted(agency_ids))).encode()).hexdigest()
+    key = f"dashboard:{scope}:{date_from}:{date_to}:{group_by}"
+
+    def compute():
+        rows = handling_counts(agency_ids, date_from=date_from, date_to=date_to, group_by=group_by)
+
+        def grouped(by):
+            return (
+                rows
+                if group_by == by
+                else handling_counts(agency_ids, date_from=date_from, date_to=date_to, group_by=by)
+            )
+
+        dossiers = scoped_dossiers(agency_ids)
+        return {
+            "rows": rows,
+            "total": total_row(rows),
+            "overdue_count": overdue_now_count(dossiers),
+            "overdue": list(overdue_now(dossiers, limit=30)),
+            "trend": monthly_trend(agency_ids, date_from=date_from, date_to=date_to),
+            "agency_ranking": lateness_ranking(grouped("agency")),
+            "procedure_ranking": lateness_ranking(grouped("procedure")),
+            "satisfaction": satisfaction(agency_ids, date_from=date_from, date_to=date_to),
+            "computed_at": timezone.now(),
+        }
+
+    return cache.get_or_set(key, compute, DASHBOARD_CACHE_SECONDS)
+
+
 @login_required
 def dashboard(request):
     form, data = _period(request)
     agency_ids, agency = report_scope(request.user, data.get("agency"))
     date_from, date_to = data["bounds"]
-    dossiers = scoped_dossiers(agency_ids)
     group_by = data["group_by"]
-    rows = handling_counts(agency_ids, date_from=date_from, date_to=date_to, group_by=group_by)
-    total = total_row(rows)
-    by_agency = (
-        rows
-        if group_by == "agency"
-        else handling_counts(agency_ids, date_from=date_from, date_to=date_to, group_by="agency")
-    )
-    by_procedure = (
-        rows
-        if group_by == "procedure"
-        else handling_counts(agency_ids, date_from=date_from, date_to=date_to, group_by="procedure")
-    )
+    figures = _dashboard_figures(agency_ids, date_from, date_to, group_by)
+    total = figures["total"]
     period = {"received_from": date_from.isoformat(), "received_to": date_to.isoformat()}
     resolved = {"resolved_from": date_from.isoformat(), "resolved_to": date_to.isoformat()}
     scope_param = {"agency": agency.code} if agency and data.get("agency") else {}
@@ -71,15 +97,8 @@ def dashboard(request):
         "date_to": date_to,
         "group_by": group_by,
         "group_label": dict(GROUPS)[group_by],
-        "rows": rows,
-        "total": total,
+        **figures,
         "received": total["received_online"] + total["received_direct"],
-        "overdue_count": overdue_now_count(dossiers),
-        "overdue": overdue_now(dossiers, limit=30),
-        "trend": monthly_trend(agency_ids, date_from=date_from, date_to=date_to),
-        "agency_ranking": lateness_ranking(by_agency),
-        "procedure_ranking": lateness_ranking(by_procedure),
-        "satisfaction": satisfaction(agency_ids, date_from=date_from, date_to=date_to),
         "agencies": Agency.objects.filter(pk__in=agency_ids) if agency_ids is not None else Agency.objects.all(),
         "links": {
             "received": _drill(**period, **scope_param),

@@ -127,3 +127,13 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (DATABASE_URL)"))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Cached figures (dashboard, board, calendars) never leak from one test into another."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
