@@ -10,7 +10,6 @@ import secrets
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 
 from .models import DailyCounter
 
@@ -29,11 +28,18 @@ def next_dossier_code(*, agency, day) -> str:
     """The next code of an agency's day. Call inside the intake transaction: the counter row stays
     locked until commit, so concurrent intakes get consecutive, unique numbers and a rolled-back
     intake gives its number back."""
-    assert transaction.get_connection().in_atomic_block, "next_dossier_code must run in a transaction"
-    counter, _created = DailyCounter.objects.get_or_create(agency=agency, day=day)
-    DailyCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
-    counter = DailyCounter.objects.select_for_update().get(pk=counter.pk)
-    return format_dossier_code(agency_code=agency.code, day=day, seq=counter.last)
+    connection = transaction.get_connection()
+    assert connection.in_atomic_block, "next_dossier_code must run in a transaction"
+    # One statement: insert the day's counter at 1, or add one to it (the row stays locked).
+    table = DailyCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (agency_id, day, last) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (agency_id, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [agency.pk, day],
+        )
+        (seq,) = cursor.fetchone()
+    return format_dossier_code(agency_code=agency.code, day=day, seq=seq)
 
 
 def new_lookup_key() -> str:

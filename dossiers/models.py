@@ -76,9 +76,16 @@ class DailyCounter(models.Model):
 
 class Dossier(models.Model):
     code = models.CharField(_("dossier code"), max_length=64, unique=True)
-    lookup_key = models.CharField(_("lookup key"), max_length=32, db_index=True)
+    # Never searched by itself: a lookup finds the dossier by its code, then compares the key.
+    lookup_key = models.CharField(_("lookup key"), max_length=32)
+    # Foreign keys that lead a composite index below get no index of their own (fewer indexes to
+    # update on each intake).
     procedure = models.ForeignKey(
-        "procedures.Procedure", verbose_name=_("procedure"), on_delete=models.PROTECT, related_name="dossiers"
+        "procedures.Procedure",
+        verbose_name=_("procedure"),
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        db_index=False,
     )
     procedure_version = models.ForeignKey(
         "procedures.ProcedureVersion",
@@ -102,6 +109,7 @@ class Dossier(models.Model):
     receiving_agency = models.ForeignKey(
         "agencies.Agency",
         verbose_name=_("receiving agency"),
+        db_index=False,
         on_delete=models.PROTECT,
         related_name="received_dossiers",
         help_text=_("Its code and clock are the dossier's."),
@@ -109,12 +117,14 @@ class Dossier(models.Model):
     competent_agency = models.ForeignKey(
         "agencies.Agency",
         verbose_name=_("competent authority"),
+        db_index=False,
         on_delete=models.PROTECT,
         related_name="competent_dossiers",
     )
     handling_office = models.ForeignKey(
         "agencies.Agency",
         verbose_name=_("processing office"),
+        db_index=False,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -123,6 +133,7 @@ class Dossier(models.Model):
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("assigned officer"),
+        db_index=False,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
