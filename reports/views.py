@@ -39,6 +39,12 @@ def _period(request):
     return form, form.cleaned_data
 
 
+def _scope_choices(agency_ids):
+    """The province and communes a leader may report on (offices and centres are inside them)."""
+    agencies = Agency.objects.filter(kind__in=["province", "commune"]).only("code", "name").order_by("code")
+    return agencies if agency_ids is None else agencies.filter(pk__in=agency_ids)
+
+
 def _drill(**params):
     return reverse("dossiers:worklist") + "?" + urlencode({"tab": "all", **{k: v for k, v in params.items() if v}})
 
@@ -74,6 +80,8 @@ def _dashboard_figures(agency_ids, date_from, date_to, group_by) -> dict:
             "procedure_ranking": lateness_ranking(grouped("procedure")),
             "satisfaction": satisfaction(agency_ids, date_from=date_from, date_to=date_to),
             "computed_at": timezone.now(),
+            # The rendered figures are cached with the same key (the template's {% cache %}).
+            "cache_key": key,
         }
 
     return cache.get_or_set(key, compute, DASHBOARD_CACHE_SECONDS)
@@ -99,7 +107,7 @@ def dashboard(request):
         "group_label": dict(GROUPS)[group_by],
         **figures,
         "received": total["received_online"] + total["received_direct"],
-        "agencies": Agency.objects.filter(pk__in=agency_ids) if agency_ids is not None else Agency.objects.all(),
+        "agencies": _scope_choices(agency_ids),
         "links": {
             "received": _drill(**period, **scope_param),
             "resolved": _drill(**resolved, **scope_param),
@@ -132,7 +140,7 @@ def periodic(request):
             "rows": rows,
             "total": total_row(rows),
             "group_label": dict(GROUPS)[data["group_by"]],
-            "agencies": Agency.objects.filter(pk__in=agency_ids) if agency_ids is not None else Agency.objects.all(),
+            "agencies": _scope_choices(agency_ids),
             "xlsx_url": reverse("reports:handling_xlsx") + "?" + urlencode(query),
             "api_url": reverse("api:reports-handling") + "?" + urlencode(query),
         },
@@ -164,7 +172,7 @@ def satisfaction_view(request):
             "date_from": date_from,
             "date_to": date_to,
             "report": report,
-            "agencies": Agency.objects.filter(pk__in=agency_ids) if agency_ids is not None else Agency.objects.all(),
+            "agencies": _scope_choices(agency_ids),
         },
     )
 
