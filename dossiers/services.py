@@ -77,7 +77,8 @@ TARGET_STATUS: dict[str, str | None] = {
 ACTION_ROLES: dict[str, set[str]] = {
     Action.RECEIVE: {Role.CLERK},
     Action.TRANSFER: {Role.CLERK, Role.LEADER},
-    Action.ASSIGN: {Role.LEADER, Role.OFFICER},
+    # The desk hands the dossier to a processing officer; an office head assigns; an officer takes it.
+    Action.ASSIGN: {Role.CLERK, Role.LEADER, Role.OFFICER},
     Action.SUBMIT: {Role.OFFICER, Role.LEADER},
     Action.REQUEST_SUPPLEMENT: {Role.CLERK, Role.OFFICER, Role.LEADER},
     Action.SUPPLEMENT: {Role.CLERK, Role.OFFICER, Role.LEADER},

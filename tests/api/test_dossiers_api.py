@@ -217,3 +217,12 @@ def test_stale_version_is_409(catalog, clerk, officer):
         f"/api/v1/dossiers/{created['code']}/withdraw/", {"reason": "x", "version": created["version"]}, format="json"
     )
     assert stale.status_code == 409
+
+
+@pytest.mark.django_db
+def test_the_desk_hands_a_dossier_to_an_officer(catalog, clerk, officer):
+    desk = api_for(clerk)
+    code = create(desk).json()["code"]
+    body = desk.post(f"/api/v1/dossiers/{code}/assign/", {"officer": "officer1"}, format="json").json()
+    assert (body["status"], body["assignee"]) == ("in_progress", "officer1")
+    assert desk.post(f"/api/v1/dossiers/{code}/approve/", {}, format="json").status_code == 403
