@@ -39,6 +39,17 @@ def format_instant(value: datetime | None) -> str | None:
     return timezone.localtime(value).isoformat(timespec="seconds")
 
 
+def agency_from_code(value: str, *, field: str | None = None):
+    """The agency of an API parameter (None when empty), or a Vietnamese validation error."""
+    if not value:
+        return None
+    agency = agency_get_by_code(value)
+    if agency is None:
+        message = _("No agency has the code %(code)s.") % {"code": value}
+        raise serializers.ValidationError({field: [message]} if field else message)
+    return agency
+
+
 class DueQuery(serializers.Serializer):
     received_at = serializers.CharField(required=False)
     amount = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=0, required=False, default=0)
@@ -54,12 +65,7 @@ class DueQuery(serializers.Serializer):
             ) from exc
 
     def validate_agency(self, value):
-        if not value:
-            return None
-        agency = agency_get_by_code(value)
-        if agency is None:
-            raise serializers.ValidationError(_("No agency has the code %(code)s.") % {"code": value})
-        return agency
+        return agency_from_code(value)
 
     def validate(self, attrs):
         attrs.setdefault("received_at", timezone.now())

@@ -12,8 +12,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from accounts.models import User
-from agencies.api import format_instant, parse_instant
-from agencies.selectors import agency_get_by_code
+from agencies.api import agency_from_code, format_instant, parse_instant
 from onestop.api import Conflict
 from procedures.models import RequiredDocument
 from procedures.selectors import procedure_get
@@ -28,6 +27,7 @@ from .services import (
     ReceivedDocument,
     TransitionNotAllowed,
     allowed_actions,
+    dossier_act,
     dossier_receive,
 )
 
@@ -129,12 +129,7 @@ class DossierIn(serializers.Serializer):
         return procedure
 
     def validate_competent_agency(self, value):
-        if not value:
-            return None
-        agency = agency_get_by_code(value)
-        if agency is None:
-            raise serializers.ValidationError(_("No agency has the code %(code)s.") % {"code": value})
-        return agency
+        return agency_from_code(value)
 
 
 class EventOut(serializers.Serializer):
@@ -351,46 +346,31 @@ class DossierActionView(GenericAPIView):
         data = ActionIn(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        kwargs = {"dossier": dossier, "by": request.user, "expected_version": values.get("version")}
+        inputs = {
+            "reason": values["reason"],
+            "missing": values["missing"] or values["reason"],
+            "note": values["note"],
+            "received_by_name": values["received_by"],
+            "tracking_number": values["tracking_number"],
+        }
         if action == Action.ASSIGN:
             if not values.get("officer"):
                 raise serializers.ValidationError({"officer": [_("Name the officer (username).")]})
-            officer = User.objects.filter(username=values["officer"]).select_related("agency").first()
-            if officer is None:
+            inputs["officer"] = User.objects.filter(username=values["officer"]).select_related("agency").first()
+            if inputs["officer"] is None:
                 raise serializers.ValidationError(
                     {"officer": [_("No user is named %(name)s.") % {"name": values["officer"]}]}
                 )
-            kwargs["officer"] = officer
-        if action in (Action.REQUEST_SUPPLEMENT, Action.EXTEND, Action.REFUSE, Action.WITHDRAW):
-            kwargs["reason"] = values["reason"]
-        if action == Action.REQUEST_SUPPLEMENT:
-            kwargs["missing"] = values["missing"] or values["reason"]
         if action == Action.EXTEND:
             if "new_due_at" not in values:
                 raise serializers.ValidationError({"new_due_at": [_("Give the new appointment time.")]})
-            kwargs["new_due_at"] = values["new_due_at"]
-        if action in (
-            Action.TRANSFER,
-            Action.ASSIGN,
-            Action.SUBMIT,
-            Action.SUPPLEMENT,
-            Action.APPROVE,
-            Action.RETURN,
-            Action.CLOSE,
-        ):
-            kwargs["note"] = values["note"]
+            inputs["new_due_at"] = values["new_due_at"]
         if action == Action.TRANSFER and values.get("office"):
-            office = agency_get_by_code(values["office"])
-            if office is None:
-                raise serializers.ValidationError(
-                    {"office": [_("No agency has the code %(code)s.") % {"code": values["office"]}]}
-                )
-            kwargs["office"] = office
-        if action == Action.RETURN:
-            kwargs["received_by_name"] = values["received_by"]
-            kwargs["tracking_number"] = values["tracking_number"]
+            inputs["office"] = agency_from_code(values["office"], field="office")
         try:
-            SERVICES[action](**kwargs)
+            dossier_act(
+                dossier=dossier, action=action, by=request.user, expected_version=values.get("version"), **inputs
+            )
         except TransitionNotAllowed as exc:
             raise Conflict(str(exc)) from exc
         except ActionForbidden as exc:

@@ -941,3 +941,25 @@ SERVICES = {
     Action.WITHDRAW: dossier_withdraw,
     Action.CLOSE: dossier_close,
 }
+
+# What each action takes besides the dossier, the actor and the expected version.
+ACTION_ARGUMENTS = {
+    Action.TRANSFER: ("office", "note"),
+    Action.ASSIGN: ("officer", "note"),
+    Action.SUBMIT: ("note",),
+    Action.REQUEST_SUPPLEMENT: ("reason", "missing"),
+    Action.SUPPLEMENT: ("note",),
+    Action.EXTEND: ("reason", "new_due_at"),
+    Action.REFUSE: ("reason",),
+    Action.APPROVE: ("note",),
+    Action.RETURN: ("received_by_name", "tracking_number", "note"),
+    Action.WITHDRAW: ("reason",),
+    Action.CLOSE: ("note",),
+}
+
+
+def dossier_act(*, dossier: Dossier, action: str, by: User, expected_version: int | None = None, **inputs) -> Dossier:
+    """Take an action by its name with whatever the caller collected (the page's form, the API's
+    body): each service gets the arguments it takes, and only those."""
+    arguments = {name: inputs[name] for name in ACTION_ARGUMENTS[action] if inputs.get(name) is not None}
+    return SERVICES[action](dossier=dossier, by=by, expected_version=expected_version, **arguments)

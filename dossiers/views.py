@@ -42,6 +42,7 @@ from .services import (
     TransitionNotAllowed,
     Upload,
     allowed_actions,
+    dossier_act,
     dossier_apologize_late,
     dossier_receive,
     guidance_record,
@@ -368,38 +369,30 @@ def act(request, code, action):
         raise Http404
     dossier = _get_or_404(request, code)
     post = request.POST
-    kwargs = {"dossier": dossier, "by": request.user}
-    if post.get("version", "").isdigit():
-        kwargs["expected_version"] = int(post["version"])
+    expected_version = int(post["version"]) if post.get("version", "").isdigit() else None
+    inputs = {
+        name: post.get(field, "")
+        for name, field in (
+            ("reason", "reason"),
+            ("missing", "missing"),
+            ("note", "note"),
+            ("received_by_name", "received_by"),
+            ("tracking_number", "tracking_number"),
+        )
+    }
     try:
         if action == Action.ASSIGN:
-            officer = User.objects.filter(pk=post.get("officer") if post.get("officer", "").isdigit() else None).first()
-            if officer is None:
+            inputs["officer"] = (
+                User.objects.filter(pk=post["officer"]).first() if post.get("officer", "").isdigit() else None
+            )
+            if inputs["officer"] is None:
                 raise ValidationError(_("Choose the officer."))
-            kwargs["officer"] = officer
-        if action in (Action.REQUEST_SUPPLEMENT, Action.EXTEND, Action.REFUSE, Action.WITHDRAW):
-            kwargs["reason"] = post.get("reason", "")
-        if action == Action.REQUEST_SUPPLEMENT:
-            kwargs["missing"] = post.get("missing", "")
         if action == Action.EXTEND:
             try:
-                kwargs["new_due_at"] = parse_instant(post.get("new_due_at", ""))
+                inputs["new_due_at"] = parse_instant(post.get("new_due_at", ""))
             except ValueError:
                 raise ValidationError(_("Give the new appointment date and time.")) from None
-        if action in (
-            Action.TRANSFER,
-            Action.ASSIGN,
-            Action.SUBMIT,
-            Action.SUPPLEMENT,
-            Action.APPROVE,
-            Action.RETURN,
-            Action.CLOSE,
-        ):
-            kwargs["note"] = post.get("note", "")
-        if action == Action.RETURN:
-            kwargs["received_by_name"] = post.get("received_by", "")
-            kwargs["tracking_number"] = post.get("tracking_number", "")
-        SERVICES[action](**kwargs)
+        dossier_act(dossier=dossier, action=action, by=request.user, expected_version=expected_version, **inputs)
     except TransitionNotAllowed as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:
