@@ -16,7 +16,7 @@ and the weekly e-mail all use these.
   before the end of the period (or now, for a period not over yet), the rest **within time**
   (dossiers waiting for a supplement count within time: their clock restarts).
 * **On-time rate** = (early + on time) / resolved. **Online rate** = received online / received.
-  **Digitised** = received in the period with at least one scan / received.
+  **Digitised** = received in the period with at least one scan / received (not shown yet).
   **Satisfaction** = evaluations rating 4 or 5 / evaluations.
 """
 

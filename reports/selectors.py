@@ -227,12 +227,3 @@ def satisfaction(agency_ids, *, date_from: date, date_to: date) -> dict:
         "satisfied": counts["satisfied"],
         "rate": rate(counts["satisfied"], counts["total"]),
     }
-
-
-def digitised_share(queryset, *, date_from: date, date_to: date):
-    start, end = period_bounds(date_from, date_to)
-    received = queryset.filter(received_at__gte=start, received_at__lt=end)
-    counts = received.aggregate(
-        total=Count("pk", distinct=True), scanned=Count("pk", filter=Q(attachments__isnull=False), distinct=True)
-    )
-    return rate(counts["scanned"], counts["total"])

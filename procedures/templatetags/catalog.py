@@ -21,8 +21,3 @@ def time_label(time):
     if unit == TimeUnit.WORKING_HOURS:
         return ngettext("%(n)s working hour", "%(n)s working hours", amount) % {"n": shown}
     return ngettext("%(n)s day", "%(n)s days", amount) % {"n": shown}
-
-
-@register.filter
-def is_unconfirmed(version, name):
-    return name in (version.unconfirmed or [])
