@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import ApprovalDelegation, User
 
 
 @admin.register(User)
@@ -18,3 +18,11 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         (_("One-stop desk"), {"fields": ("agency", "role", "job_title")}),
     )
+
+
+@admin.register(ApprovalDelegation)
+class ApprovalDelegationAdmin(admin.ModelAdmin):
+    list_display = ("delegate", "agency", "valid_from", "valid_to", "decision")
+    list_filter = ("agency",)
+    autocomplete_fields = ("agency", "delegate")
+    search_fields = ("delegate__username", "delegate__last_name", "agency__name")

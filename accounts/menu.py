@@ -15,6 +15,8 @@ MENU = [
     ("surveys:feedback_queue", _("Feedback"), "bi-chat-left-text", {Role.CLERK, Role.LEADER, Role.ADMIN}),
     ("procedures:catalog", _("Procedures"), "bi-journal-text", {Role.CLERK, Role.OFFICER, Role.LEADER, Role.ADMIN}),
     ("procedures:excel", _("Catalogue in Excel"), "bi-file-earmark-excel", {Role.ADMIN}),
+    ("procedures:annex_import", _("Import a province's annex"), "bi-file-earmark-arrow-down", {Role.ADMIN}),
+    ("interop:queue", _("National portal and other systems"), "bi-arrow-left-right", {Role.ADMIN}),
     ("agencies:calendar", _("Working calendar"), "bi-calendar3", {Role.CLERK, Role.OFFICER, Role.LEADER, Role.ADMIN}),
     ("admin:index", _("Administration"), "bi-gear", {Role.ADMIN}),
 ]

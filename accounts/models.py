@@ -47,3 +47,36 @@ class User(AbstractUser):
     @property
     def is_administrator(self):
         return self.is_superuser or self.role == Role.ADMIN
+
+
+class ApprovalDelegationQuerySet(models.QuerySet):
+    def active(self, *, on):
+        return self.filter(valid_from__lte=on).filter(models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=on))
+
+
+class ApprovalDelegation(models.Model):
+    """A leader of an agency delegates approving, signing and refusing its dossiers (ủy quyền)."""
+
+    agency = models.ForeignKey(
+        "agencies.Agency",
+        verbose_name=_("competent authority"),
+        on_delete=models.PROTECT,
+        related_name="approval_delegations",
+    )
+    delegate = models.ForeignKey(
+        User, verbose_name=_("delegate"), on_delete=models.PROTECT, related_name="approval_delegations"
+    )
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    decision = models.CharField(_("delegation decision"), max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ApprovalDelegationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("approval delegation")
+        verbose_name_plural = _("approval delegations")
+        ordering = ["agency", "-valid_from"]
+
+    def __str__(self):
+        return f"{self.delegate} → {self.agency}"

@@ -13,14 +13,17 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from agencies.api import agency_from_code, format_instant, parse_instant
-from onestop.api import Conflict
+from common.text import check_search
 from procedures.models import RequiredDocument
 from procedures.selectors import procedure_get
 
+from . import rules
 from .choices import Action, Channel, DossierStatus, ReturnMethod
+from .exceptions import Conflict
 from .models import Dossier, Extension
 from .selectors import dossier_events, dossier_get, dossier_list
 from .services import (
+    ACTION_ARGUMENTS,
     SERVICES,
     ActionForbidden,
     ApplicantData,
@@ -120,6 +123,7 @@ class DossierIn(serializers.Serializer):
     documents = serializers.ListField(child=DocumentIn(), required=False, default=list, max_length=100)
     received_at = InstantField(required=False)
     competent_agency = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    competent_received_at = InstantField(required=False)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
     def validate_procedure(self, value):
@@ -171,6 +175,11 @@ class DossierListOut(serializers.Serializer):
 
 
 class DossierOut(DossierListOut):
+    external_code = serializers.CharField(allow_null=True)
+    filed_at = InstantField()
+    acceptance_due_at = InstantField()
+    accepted_at = InstantField()
+    submitted_at = InstantField()
     lookup_key = serializers.CharField()
     lookup_url = serializers.SerializerMethodField()
     version = serializers.IntegerField()
@@ -192,6 +201,7 @@ class DossierOut(DossierListOut):
     documents = serializers.SerializerMethodField()
     events = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
+    results = serializers.SerializerMethodField()
 
     def get_lookup_url(self, dossier) -> str:
         return lookup_url(dossier)
@@ -201,7 +211,7 @@ class DossierOut(DossierListOut):
         return {"amount": int(amount) if amount == int(amount) else float(amount), "unit": dossier.processing_unit}
 
     def get_extended(self, dossier) -> bool:
-        return dossier.due_at != dossier.original_due_at or dossier.extensions.exists()
+        return dossier.extended_at is not None
 
     def get_applicant(self, dossier) -> dict:
         return {
@@ -224,6 +234,26 @@ class DossierOut(DossierListOut):
     def get_allowed_actions(self, dossier) -> list[str]:
         request = self.context.get("request")
         return allowed_actions(request.user, dossier) if request else []
+
+    @extend_schema_field(
+        {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "number": {"type": "string"},
+                    "url": {"type": "string"},
+                    "sha256": {"type": "string"},
+                    "signer": {"type": "string"},
+                    "signed_at": {"type": "string", "format": "date-time"},
+                },
+            },
+        }
+    )
+    def get_results(self, dossier) -> list:
+        """The signed result documents (issue: electronic results), newest version last."""
+        lister = getattr(dossier, "result_documents_for_api", None)
+        return lister(self.context.get("request")) if callable(lister) else []
 
 
 class DossierCollection(GenericAPIView):
@@ -264,6 +294,7 @@ class DossierCollection(GenericAPIView):
                 documents=values["documents"],
                 competent_agency=values.get("competent_agency"),
                 received_at=values.get("received_at"),
+                competent_received_at=values.get("competent_received_at"),
                 note=values["note"],
             )
         except ActionForbidden as exc:
@@ -281,7 +312,7 @@ class FilterIn(serializers.Serializer):
     procedure = serializers.CharField(required=False)
     received_from = serializers.DateField(required=False)
     received_to = serializers.DateField(required=False)
-    q = serializers.CharField(required=False, max_length=150)
+    q = serializers.CharField(required=False, validators=[check_search])
 
     def validate(self, attrs):
         for name in ("received_from", "received_to"):
@@ -311,11 +342,29 @@ class DossierItem(GenericAPIView):
         return Response(DossierOut(dossier, context={"request": request}).data)
 
 
+@extend_schema_field({"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]})
+class MissingField(serializers.Field):
+    """What is missing: the text of Mẫu 02, or the papers as a list (one per line of the form)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, list):
+            if len(data) > 100 or not all(isinstance(item, str) and len(item) <= 500 for item in data):
+                raise serializers.ValidationError(_("Give at most 100 papers, each as a text of at most 500 letters."))
+            return [item for item in data if item.strip()]
+        if not isinstance(data, str) or len(data) > 2000:
+            raise serializers.ValidationError(_("Give the missing papers as a text or a list of texts."))
+        return data
+
+    def to_representation(self, value):
+        return value
+
+
 class ActionIn(serializers.Serializer):
     officer = serializers.CharField(required=False, max_length=150)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
-    missing = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    missing = MissingField(required=False, default="")
     new_due_at = InstantField(required=False)
+    expected_at = InstantField(required=False)
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
     office = serializers.CharField(required=False, max_length=40)
     received_by = serializers.CharField(required=False, allow_blank=True, max_length=150, default="")
@@ -343,6 +392,11 @@ class DossierActionView(GenericAPIView):
         dossier = dossier_get(request.user, code)
         if dossier is None:
             raise NotFound(_("No dossier has this code."))
+        # Who may, and whether the state allows it now, before the body is read: a role that may
+        # never take the action gets 403 whatever it sent, a state that forbids it 409.
+        verdict = rules.evaluate(request.user, dossier, action)
+        if not verdict.allowed:
+            raise (Conflict if verdict.status_code == 409 else PermissionDenied)(verdict.reason)
         data = ActionIn(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -361,10 +415,11 @@ class DossierActionView(GenericAPIView):
                 raise serializers.ValidationError(
                     {"officer": [_("No user is named %(name)s.") % {"name": values["officer"]}]}
                 )
-        if action == Action.EXTEND:
-            if "new_due_at" not in values:
-                raise serializers.ValidationError({"new_due_at": [_("Give the new appointment time.")]})
-            inputs["new_due_at"] = values["new_due_at"]
+        for name in ("new_due_at", "expected_at"):
+            if name in ACTION_ARGUMENTS[action]:
+                if name not in values:
+                    raise serializers.ValidationError({name: [_("Give the new appointment time.")]})
+                inputs[name] = values[name]
         if action == Action.TRANSFER and values.get("office"):
             inputs["office"] = agency_from_code(values["office"], field="office")
         try:

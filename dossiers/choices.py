@@ -5,6 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class DossierStatus(models.TextChoices):
     """The statuses of ../shared/api.md (the contract: never rename)."""
 
+    # An online dossier received from the portal, not yet accepted by the desk (its clock has not
+    # started).
+    AWAITING_ACCEPTANCE = "awaiting_acceptance", _("Awaiting acceptance")
     RECEIVED = "received", _("Received")
     IN_PROGRESS = "in_progress", _("In progress")
     AWAITING_SUPPLEMENT = "awaiting_supplement", _("Awaiting supplement")
@@ -16,6 +19,7 @@ class DossierStatus(models.TextChoices):
 
 
 OPEN_STATUSES = (
+    DossierStatus.AWAITING_ACCEPTANCE,
     DossierStatus.RECEIVED,
     DossierStatus.IN_PROGRESS,
     DossierStatus.AWAITING_SUPPLEMENT,
@@ -41,6 +45,8 @@ class Action(models.TextChoices):
     """What happened to a dossier (one history row each)."""
 
     RECEIVE = "receive", _("Received")
+    RECEIVE_ONLINE = "receive_online", _("Filed online: awaiting acceptance")
+    ACCEPT = "accept", _("Online dossier accepted")
     TRANSFER = "transfer", _("Transferred to the processing office")
     ASSIGN = "assign", _("Assigned to an officer")
     SUBMIT = "submit", _("Submitted for approval")

@@ -106,6 +106,7 @@ def seed_demo_dossiers(*, stdout=None):
             new_due_at=dossier.due_at + 3 * day,
         )
     with _at(dossier.due_at - timedelta(hours=5)):
+        dossier = dossier_submit(dossier=dossier, by=officer)
         dossier = dossier_approve(dossier=dossier, by=leader)
 
     # Waiting for a supplement.

@@ -4,9 +4,10 @@ from django.utils.translation import gettext_lazy as _
 from agencies.choices import AgencyKind
 from agencies.models import Agency
 from common.forms import BootstrapFormMixin
+from common.text import check_search
 
 from .choices import Channel, DossierStatus, ReturnMethod
-from .services import ALLOWED_UPLOAD_TYPES, MAX_UPLOAD_BYTES
+from .uploads import ACCEPT
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -57,7 +58,7 @@ class IntakeForm(BootstrapFormMixin, forms.Form):
     scans = MultipleFileField(
         label=_("Scans of the papers (PDF, JPEG, PNG)"),
         required=False,
-        widget=MultipleFileInput(attrs={"accept": ",".join(ALLOWED_UPLOAD_TYPES)}),
+        widget=MultipleFileInput(attrs={"accept": ACCEPT}),
     )
     other_documents = forms.CharField(
         label=_("Other papers received"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -69,25 +70,12 @@ class IntakeForm(BootstrapFormMixin, forms.Form):
     )
     reason = forms.CharField(label=_("Reason for refusing"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def clean_scans(self):
-        files = self.cleaned_data.get("scans") or []
-        for upload in files:
-            if upload.size > MAX_UPLOAD_BYTES:
-                raise forms.ValidationError(
-                    _("%(name)s is larger than %(mb)s MB.") % {"name": upload.name, "mb": MAX_UPLOAD_BYTES // 1048576}
-                )
-            if upload.content_type not in ALLOWED_UPLOAD_TYPES:
-                raise forms.ValidationError(
-                    _("%(name)s: only PDF, JPEG or PNG scans are accepted.") % {"name": upload.name}
-                )
-        return files
-
 
 class WorklistFilterForm(forms.Form):
     q = forms.CharField(
         label=_("Search"),
         required=False,
-        max_length=150,
+        validators=[check_search],
         widget=forms.TextInput(attrs={"placeholder": _("Code, name or ID number"), "type": "search"}),
     )
     procedure = forms.CharField(label=_("Procedure code"), required=False, max_length=40)

@@ -76,6 +76,9 @@ class DailyCounter(models.Model):
 
 class Dossier(models.Model):
     code = models.CharField(_("dossier code"), max_length=64, unique=True)
+    # The national (or provincial) portal's code of a dossier filed online: one dossier, one code,
+    # whatever the channel (receiving the same external code again updates it).
+    external_code = models.CharField(_("portal code"), max_length=64, null=True, blank=True, unique=True)
     # Never searched by itself: a lookup finds the dossier by its code, then compares the key.
     lookup_key = models.CharField(_("lookup key"), max_length=32)
     # Foreign keys that lead a composite index below get no index of their own (fewer indexes to
@@ -161,10 +164,20 @@ class Dossier(models.Model):
         help_text=_("Decree 309/2026: the deadline runs from here for dossiers lodged elsewhere."),
     )
     clock_started_at = models.DateTimeField(_("clock started at"))
+    # An online dossier: when it was filed on the portal, by when the desk must accept it or ask for
+    # corrections (8 working hours), and when it was accepted (its clock starts then).
+    filed_at = models.DateTimeField(_("filed online at"), null=True, blank=True)
+    acceptance_due_at = models.DateTimeField(_("accept by"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     due_at = models.DateTimeField(_("appointment (due) time"))
     original_due_at = models.DateTimeField(_("appointment before any extension"))
     handover_due_at = models.DateTimeField(_("hand over to the office by"))
     transferred_at = models.DateTimeField(_("transferred at"), null=True, blank=True)
+    # The workflow of the version asks for an officer's appraisal before a leader approves (false for
+    # the shorter paths, such as a certification signed at the desk).
+    requires_appraisal = models.BooleanField(_("appraisal by an officer required"), default=True)
+    submitted_at = models.DateTimeField(_("appraisal submitted at"), null=True, blank=True)
+    extended_at = models.DateTimeField(_("extended at"), null=True, blank=True)
     supplement_requested_at = models.DateTimeField(_("supplement requested at"), null=True, blank=True)
     supplement_deadline = models.DateTimeField(_("supplement deadline"), null=True, blank=True)
     supplement_count = models.PositiveSmallIntegerField(_("supplement requests"), default=0)
@@ -177,7 +190,10 @@ class Dossier(models.Model):
     returned_to = models.CharField(_("result received by"), max_length=150, blank=True)
     tracking_number = models.CharField(_("postal tracking number"), max_length=64, blank=True)
     version = models.PositiveIntegerField(default=1, help_text=_("Raised by every change: detects concurrent edits."))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="received_dossiers")
+    # Empty for a dossier registered by the portal job (filed online).
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="received_dossiers"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

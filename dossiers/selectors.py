@@ -128,3 +128,115 @@ def dossier_get_public(code: str, key: str):
     import hmac
 
     return dossier if hmac.compare_digest(dossier.lookup_key, key) else None
+
+
+# ----- each role's home ------------------------------------------------------------------------
+
+
+def _panel(key, title, queryset, *, tab, order, limit=5, tone=""):
+    rows = list(queryset.order_by(*order)[:limit])
+    return {
+        "key": key,
+        "title": title,
+        "count": queryset.count() if len(rows) == limit else len(rows),
+        "rows": rows,
+        "url": f"/ho-so/?tab={tab}",
+        "tone": tone,
+    }
+
+
+def home_panels(user, *, now=None) -> list[dict]:
+    """The work waiting for each role, with the first lines of each list (a count and 5 rows each)."""
+    from django.utils.translation import gettext as _
+
+    from accounts.choices import Role
+
+    from .choices import DossierStatus as S
+
+    now = now or timezone.now()
+    role = Role.ADMIN if user.is_superuser else user.role
+    mine = dossier_list(user)
+    today_end = timezone.localtime(now).replace(hour=23, minute=59, second=59)
+    if role == Role.CLERK:
+        desk = mine.filter(receiving_agency=user.agency)
+        return [
+            _panel(
+                "to_accept",
+                _("Online dossiers to accept"),
+                desk.filter(status=S.AWAITING_ACCEPTANCE),
+                tab="to_accept",
+                order=["acceptance_due_at", "pk"],
+                tone="danger",
+            ),
+            _panel(
+                "to_transfer",
+                _("To transfer"),
+                desk.filter(status=S.RECEIVED, transferred_at__isnull=True),
+                tab="to_transfer",
+                order=["handover_due_at", "pk"],
+            ),
+            _panel(
+                "to_return",
+                _("To return"),
+                mine.filter(status=S.RESULT_READY),
+                tab="to_return",
+                order=["result_ready_at", "pk"],
+                tone="success",
+            ),
+            _panel(
+                "supplement",
+                _("Awaiting supplement"),
+                mine.filter(status=S.AWAITING_SUPPLEMENT),
+                tab="supplement",
+                order=["supplement_deadline", "pk"],
+            ),
+            _panel(
+                "due_today",
+                _("Due today"),
+                mine.filter(status__in=CLOCK_STATUSES, due_at__lte=today_end),
+                tab="queue",
+                order=["due_at", "pk"],
+                tone="warning",
+            ),
+        ]
+    if role == Role.OFFICER:
+        queue = mine.filter(status__in=CLOCK_STATUSES).filter(Q(assignee=user) | Q(assignee__isnull=True))
+        return [
+            _panel("queue", _("My queue by due time"), queue, tab="queue", order=["due_at", "pk"]),
+            _panel(
+                "due_soon",
+                _("Due soon"),
+                queue.filter(due_soon_q(now)),
+                tab="queue",
+                order=["due_at", "pk"],
+                tone="warning",
+            ),
+            _panel(
+                "overdue",
+                _("Overdue"),
+                queue.filter(overdue_q(now)),
+                tab="overdue",
+                order=["due_at", "pk"],
+                tone="danger",
+            ),
+        ]
+    if role in (Role.LEADER, Role.ADMIN):
+        return [
+            _panel(
+                "approval",
+                _("Awaiting approval"),
+                mine.filter(status=S.IN_PROGRESS, submitted_at__isnull=False),
+                tab="approval",
+                order=["due_at", "pk"],
+                tone="primary",
+            ),
+            _panel(
+                "overdue",
+                _("Overdue"),
+                mine.filter(overdue_q(now)),
+                tab="overdue",
+                order=["due_at", "pk"],
+                tone="danger",
+            ),
+        ]
+    return []

@@ -15,6 +15,5 @@ urlpatterns = [
     path("<str:code>/in/mau-<str:form>/", views_print.print_form, name="print"),
     path("<str:code>/in/thu/<slug:key>/", views_print.print_letter, name="print_letter"),
     path("<str:code>/tep/<int:pk>/", views.attachment, name="attachment"),
-    path("<str:code>/xin-loi/", views.apologize, name="apologize"),
     path("<str:code>/<str:action>/", views.act, name="act"),
 ]

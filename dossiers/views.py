@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,13 +27,15 @@ from procedures.selectors import (
     processing_time_for,
 )
 
+from . import rules
 from .choices import Action, DossierStatus, GuidanceKind
 from .codes import format_lookup_key
 from .forms import IntakeForm, RegisterForm, WorklistFilterForm
 from .letters import letters_for
-from .models import Applicant, Attachment, Handover, PersonalDataAccess
+from .models import Applicant, Attachment, PersonalDataAccess
 from .selectors import dossier_events, dossier_get, dossier_list, due_soon_q, overdue_q
 from .services import (
+    ACTION_ARGUMENTS,
     SERVICES,
     ActionForbidden,
     ApplicantData,
@@ -43,10 +44,10 @@ from .services import (
     Upload,
     allowed_actions,
     dossier_act,
-    dossier_apologize_late,
     dossier_receive,
     guidance_record,
 )
+from .uploads import check_upload_request
 
 
 def _staff_required(view):
@@ -105,6 +106,11 @@ def intake(request):
     code = request.POST.get("procedure") or request.GET.get("procedure", "")
     procedure = procedure_get(code, agency=agency) if code else None
     form = IntakeForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        try:
+            check_upload_request(request)
+        except ValidationError as exc:
+            form.add_error("scans", exc)
     if request.method == "POST" and procedure is not None and form.is_valid():
         data = form.cleaned_data
         decision = request.POST.get("decision", "receive")
@@ -124,7 +130,7 @@ def intake(request):
                     return_method=data["return_method"],
                     return_address=data["return_address"],
                     documents=_documents_from_post(request.POST, procedure.current),
-                    uploads=[Upload(f.name, f.content_type, f.read()) for f in data["scans"]],
+                    uploads=[Upload.from_django(f) for f in data["scans"]],
                     competent_agency=data["competent_agency"],
                     note=data["note"],
                 )
@@ -195,6 +201,7 @@ def applicant_lookup(request):
 TABS = {
     Role.CLERK: [
         ("to_transfer", _("To transfer")),
+        ("to_accept", _("Online: to accept")),
         ("to_return", _("To return")),
         ("supplement", _("Awaiting supplement")),
         ("all", _("All")),
@@ -208,14 +215,6 @@ TABS = {
     ],
     Role.ADMIN: [("queue", _("Open")), ("overdue", _("Overdue")), ("all", _("All"))],
 }
-
-
-def _awaiting_approval():
-    return Exists(
-        Handover.objects.filter(
-            dossier=OuterRef("pk"), role=Role.LEADER, started_at__isnull=False, completed_at__isnull=True
-        )
-    )
 
 
 def _report_filters(values, params):
@@ -254,8 +253,13 @@ def worklist(request):
     values = filters.cleaned_data if filters.is_valid() else {}
     queryset = dossier_list(user, filters={k: v for k, v in values.items() if v})
     order = ["due_at", "pk"]
-    if tab == "to_transfer":
-        queryset = queryset.filter(status=DossierStatus.RECEIVED, receiving_agency=user.agency)
+    if tab == "to_accept":
+        queryset = queryset.filter(status=DossierStatus.AWAITING_ACCEPTANCE, receiving_agency=user.agency)
+        order = ["acceptance_due_at", "pk"]
+    elif tab == "to_transfer":
+        queryset = queryset.filter(
+            status=DossierStatus.RECEIVED, receiving_agency=user.agency, transferred_at__isnull=True
+        )
         order = ["handover_due_at", "received_at"]
     elif tab == "to_return":
         queryset = queryset.filter(status=DossierStatus.RESULT_READY)
@@ -267,13 +271,13 @@ def worklist(request):
         if role == Role.OFFICER:
             queryset = queryset.filter(assignee=user) | queryset.filter(assignee__isnull=True)
     elif tab == "approval":
-        queryset = queryset.filter(status=DossierStatus.IN_PROGRESS).filter(_awaiting_approval())
+        queryset = queryset.filter(status=DossierStatus.IN_PROGRESS, submitted_at__isnull=False)
     elif tab == "overdue":
         queryset = queryset.filter(overdue_q())
     else:
         order = ["-received_at", "-pk"]
     now = timezone.now()
-    queryset = queryset.annotate(awaiting_approval=_awaiting_approval()).order_by(*order)
+    queryset = queryset.order_by(*order)
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
     soon = set(
         queryset.filter(due_soon_q(now)).filter(pk__in=[d.pk for d in page.object_list]).values_list("pk", flat=True)
@@ -310,27 +314,41 @@ def _get_or_404(request, code):
     return dossier
 
 
+def printable_forms(dossier, *, supplements, late_apology) -> list[tuple[str, str]]:
+    """The official forms this dossier has reached (the receipt and control slip always)."""
+    from .views_print import FORMS
+
+    reached = {
+        "01": dossier.status != DossierStatus.AWAITING_ACCEPTANCE,
+        "02": bool(supplements),
+        "03": dossier.status == DossierStatus.REFUSED,
+        "04": dossier.extended_at is not None or getattr(late_apology, "completed_at", None) is not None,
+        "05": dossier.status == DossierStatus.WITHDRAWN,
+        "06": True,
+    }
+    return [(number, label) for number, label in FORMS.items() if reached[number]]
+
+
 @_staff_required
 def detail(request, code):
     dossier = _get_or_404(request, code)
     PersonalDataAccess.objects.create(user=request.user, what="view", subject=dossier.code)
     actions = allowed_actions(request.user, dossier)
     competent = dossier.competent_agency
-    officers = (
-        User.objects.filter(is_active=True, role__in=[Role.OFFICER, Role.LEADER], agency__in=competent.descendant_ids())
-        .select_related("agency")
-        .order_by("agency__code", "last_name", "first_name")
-        if Action.ASSIGN in actions
-        else []
-    )
-    if request.user.role == Role.OFFICER and not request.user.is_superuser:
-        officers = [o for o in officers if o.pk == request.user.pk]
-    # Nothing left to do: the officer already holds it, or the one extension was used.
-    if officers and [o.pk for o in officers] == [dossier.assignee_id]:
-        actions = [a for a in actions if a != Action.ASSIGN]
-    if dossier.extension is not None:
-        actions = [a for a in actions if a != Action.EXTEND]
-    cal = calendar_for(dossier.receiving_agency)
+    officers = []
+    if Action.ASSIGN in actions:
+        # Whom the user may assign: an officer takes it for themself; the desk and heads choose.
+        officers = (
+            [request.user]
+            if request.user.role == Role.OFFICER
+            else User.objects.filter(
+                is_active=True, role__in=[Role.OFFICER, Role.LEADER], agency__in=competent.descendant_ids()
+            )
+            .select_related("agency")
+            .order_by("agency__code", "last_name", "first_name")
+        )
+    late_apology = getattr(dossier, "late_apology", None)
+    supplements = list(dossier.supplement_requests.order_by("created_at"))
     context = {
         "dossier": dossier,
         "events": dossier_events(dossier),
@@ -341,24 +359,20 @@ def detail(request, code):
         "officers": officers,
         "offices": competent.children.filter(kind="office") if Action.TRANSFER in actions else [],
         "extension": dossier.extension,
-        "late_apology": getattr(dossier, "late_apology", None),
+        "late_apology": late_apology,
         "letters": letters_for(dossier),
-        "can_apologize": Action.EXTEND in _role_actions(request.user),
-        "supplements": dossier.supplement_requests.order_by("created_at"),
-        "suggested_new_due": cal.due_at(dossier.due_at, 2, "working_days") if Action.EXTEND in actions else None,
+        "forms": printable_forms(dossier, supplements=supplements, late_apology=late_apology),
+        "supplements": supplements,
+        "suggested_new_due": calendar_for(dossier.receiving_agency).due_at(dossier.due_at, 2, "working_days")
+        if Action.EXTEND in actions
+        else None,
+        "rating_open": rules.kiosk_rating_open(request.user, dossier).allowed,
         "is_new": request.GET.get("new") == "1",
         "applied_time": {"amount": float(dossier.processing_amount), "unit": dossier.processing_unit},
         "lookup_key": format_lookup_key(dossier.lookup_key),
         "now": timezone.now(),
     }
     return render(request, "dossiers/detail.html", context)
-
-
-def _role_actions(user):
-    from .services import ACTION_ROLES
-
-    role = Role.ADMIN if user.is_superuser else user.role
-    return {action for action, roles in ACTION_ROLES.items() if role == Role.ADMIN or role in roles}
 
 
 @require_POST
@@ -387,50 +401,24 @@ def act(request, code, action):
             )
             if inputs["officer"] is None:
                 raise ValidationError(_("Choose the officer."))
-        if action == Action.EXTEND:
-            try:
-                inputs["new_due_at"] = parse_instant(post.get("new_due_at", ""))
-            except ValueError:
-                raise ValidationError(_("Give the new appointment date and time.")) from None
+        for name, message in (
+            ("new_due_at", _("Give the new appointment date and time.")),
+            ("expected_at", _("Give the new expected date and time.")),
+        ):
+            if name in ACTION_ARGUMENTS[action]:
+                try:
+                    inputs[name] = parse_instant(post.get(name, ""))
+                except ValueError:
+                    raise ValidationError(message) from None
         dossier_act(dossier=dossier, action=action, by=request.user, expected_version=expected_version, **inputs)
-    except TransitionNotAllowed as exc:
-        messages.error(request, str(exc))
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    except ActionForbidden as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("%(action)s: done.") % {"action": Action(action).label})
-        follow = {
-            Action.EXTEND: "04",
-            Action.REQUEST_SUPPLEMENT: "02",
-            Action.REFUSE: "03",
-            Action.WITHDRAW: "05",
-        }.get(action)
-        if follow:
-            messages.info(request, _("Print the form for the citizen: see “Print” on this page."))
-    return redirect("dossiers:detail", code=code)
-
-
-@require_POST
-@_staff_required
-def apologize(request, code):
-    """Complete and send the apology letter (Mẫu 04) of a late dossier."""
-    dossier = _get_or_404(request, code)
-    try:
-        try:
-            expected_at = parse_instant(request.POST.get("expected_at", ""))
-        except ValueError:
-            raise ValidationError(_("Give the new expected date and time.")) from None
-        dossier_apologize_late(
-            dossier=dossier, by=request.user, reason=request.POST.get("reason", ""), expected_at=expected_at
-        )
     except (TransitionNotAllowed, ActionForbidden) as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     else:
-        messages.success(request, _("The apology was sent to the citizen. Print Mẫu 04 for the file."))
+        messages.success(request, _("%(action)s: done.") % {"action": Action(action).label})
+        if action in (Action.EXTEND, Action.REQUEST_SUPPLEMENT, Action.REFUSE, Action.WITHDRAW, Action.APOLOGY):
+            messages.info(request, _("Print the form for the citizen: see “Print” on this page."))
     return redirect("dossiers:detail", code=code)
 
 

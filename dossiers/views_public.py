@@ -14,7 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from surveys.choices import EvaluationChannel
 from surveys.forms import EvaluationForm, LookupForm
-from surveys.public import lookup_allowed, public_view
+from surveys.public import public_view
 from surveys.services import EvaluationNotAllowed, evaluation_submit
 
 from .codes import format_lookup_key
@@ -26,12 +26,6 @@ def not_found(request):
     return render(request, "dossiers/public_not_found.html", {"form": LookupForm()}, status=404)
 
 
-def too_many(request, wait: int):
-    response = render(request, "dossiers/public_too_many.html", {"wait": wait}, status=429)
-    response["Retry-After"] = str(wait)
-    return response
-
-
 def status_url(code: str, key: str, **extra) -> str:
     return f"{reverse('public_lookup', args=[code])}?{urlencode({'key': key, **extra})}"
 
@@ -39,9 +33,7 @@ def status_url(code: str, key: str, **extra) -> str:
 @never_cache
 @vary_on_headers("Accept-Language")
 def public_lookup(request, code):
-    allowed, wait = lookup_allowed(request)
-    if not allowed:
-        return too_many(request, wait)
+    # Rate-limited per client by common.ratelimit's middleware (the one mechanism for pages and API).
     key = request.GET.get("key", "")
     dossier = dossier_get_public(code, key)
     if dossier is None:

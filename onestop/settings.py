@@ -66,12 +66,16 @@ INSTALLED_APPS = [
     "notifications",
     "surveys",
     "reports",
+    "interop",
+    "results",
     "demo",
     "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "common.middleware.DeskLanguageMiddleware",
@@ -79,6 +83,8 @@ MIDDLEWARE = [
     "common.middleware.RejectNullCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "common.middleware.NoStoreMiddleware",
+    "common.middleware.PublicRateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -211,12 +217,14 @@ if PRODUCTION and CELERY_BROKER_URL.startswith("filesystem"):
     raise ImproperlyConfigured("CELERY_BROKER_URL must point at Redis when DJANGO_ENV=production")
 CELERY_QUEUE_DIR = BASE_DIR / "var" / "celery"
 if CELERY_BROKER_URL.startswith("filesystem"):
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (CELERY_QUEUE_DIR / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_QUEUE_DIR / "queue"),
         "data_folder_out": str(CELERY_QUEUE_DIR / "queue"),
         "processed_folder": str(CELERY_QUEUE_DIR / "processed"),
+        # The exchange table (remote control, broadcasts); kombu's default is ./control.
+        "control_folder": str(CELERY_QUEUE_DIR / "control"),
         "store_processed": False,
     }
 else:
@@ -270,13 +278,42 @@ SPECTACULAR_SETTINGS = {
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
+
+def _no_traceback_below_500(record):
+    """A refusal (403 for PermissionDenied, 400...) is expected: Django logs it with the exception's
+    traceback; keep its one line. Server errors (5xx) keep their traceback."""
+    if getattr(record, "status_code", 500) < 500:
+        record.exc_info = record.exc_text = None
+    return True
+
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "no_traceback_below_500": {"()": "django.utils.log.CallbackFilter", "callback": _no_traceback_below_500}
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # Through the root handler only: Django's own console handler printed every line twice.
+        "django": {"handlers": []},
+        "django.request": {"filters": ["no_traceback_below_500"]},
+        # runserver's request lines, as Django configures them (configuring "django" resets its children).
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
 
 # Working calendar defaults (each agency may override them).
@@ -297,7 +334,118 @@ NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=6)
 ONESTOP_DUE_SOON_WORKING_HOURS = env.float("ONESTOP_DUE_SOON_WORKING_HOURS", default=7.5)
 ONESTOP_SWEEP_EVERY_SECONDS = env.int("ONESTOP_SWEEP_EVERY_SECONDS", default=120)
 
+# Who may decide (dossiers/rules.py): a leader above the competent authority (the province) sees and
+# reports; acts on a commune's dossiers only when this is on.
+ONESTOP_UPPER_LEADERS_MAY_ACT = env.bool("ONESTOP_UPPER_LEADERS_MAY_ACT", default=False)
+# Feedback (phản ánh, kiến nghị): classify within, and answer within, these many working days.
+FEEDBACK_CLASSIFY_WORKING_DAYS = env.int("FEEDBACK_CLASSIFY_WORKING_DAYS", default=2)
+FEEDBACK_ANSWER_WORKING_DAYS = env.int("FEEDBACK_ANSWER_WORKING_DAYS", default=15)
+# A rating on the desk's tablet without the citizen's key: only for a dossier returned at that desk
+# within this many minutes.
+KIOSK_RATING_WINDOW_MINUTES = env.int("KIOSK_RATING_WINDOW_MINUTES", default=60)
+
 # Citizens' lookups (status page, kiosk, public API): per-address rate limit. Behind a reverse proxy,
 # trust its X-Forwarded-For (the last address) so that each citizen counts separately.
 PUBLIC_LOOKUP_RATE = env.str("PUBLIC_LOOKUP_RATE", default="30/min")
 PUBLIC_LOOKUP_TRUST_X_FORWARDED_FOR = env.bool("PUBLIC_LOOKUP_TRUST_X_FORWARDED_FOR", default=False)
+
+
+# ----- Citizens' data by the law: exports, public forms, uploads, headers, search (issue 16: 4-6, 8, 9) -----
+# The client address: X-Forwarded-For is read only when REMOTE_ADDR is one of these reverse proxies
+# (addresses or networks, e.g. "10.0.0.5,172.18.0.0/16"); empty = no proxy, the header is ignored.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+AXES_CLIENT_IP_CALLABLE = "common.ratelimit.client_ip"
+RATELIMIT_IP_META_KEY = "common.ratelimit.client_ip"
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+# A cache that does not answer (Redis stopped) must not shut the citizens out.
+RATELIMIT_FAIL_OPEN = env.bool("RATELIMIT_FAIL_OPEN", default=True)
+# Feedback, survey answers and evaluations per client (django-ratelimit: "10/10m" = 10 per 10 minutes).
+PUBLIC_FORM_RATE = env.str("PUBLIC_FORM_RATE", default="10/10m")
+# The same content from the same client within this time is kept once.
+PUBLIC_DEDUPE_SECONDS = env.int("PUBLIC_DEDUPE_SECONDS", default=600)
+
+# Uploads: streamed to temporary files chunk by chunk (never held in memory), bounded per file,
+# per request and per dossier; images above the pixel limit are refused (decompression bombs).
+FILE_UPLOAD_HANDLERS = ["dossiers.uploads.BoundedUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 0
+ONESTOP_UPLOAD_MAX_FILE_BYTES = env.int("ONESTOP_UPLOAD_MAX_FILE_BYTES", default=10 * 1024 * 1024)
+ONESTOP_UPLOAD_MAX_REQUEST_BYTES = env.int("ONESTOP_UPLOAD_MAX_REQUEST_BYTES", default=50 * 1024 * 1024)
+ONESTOP_UPLOAD_MAX_DOSSIER_BYTES = env.int("ONESTOP_UPLOAD_MAX_DOSSIER_BYTES", default=200 * 1024 * 1024)
+ONESTOP_UPLOAD_MAX_FILES = env.int("ONESTOP_UPLOAD_MAX_FILES", default=20)
+ONESTOP_UPLOAD_MAX_PIXELS = env.int("ONESTOP_UPLOAD_MAX_PIXELS", default=40_000_000)
+
+# Content-Security-Policy (django-csp): scripts only from our own files or with the page's nonce;
+# inline styles stay allowed (style attributes and the citizens' one-file pages). The API docs page
+# (drf-spectacular's Swagger UI, inline script) is left out until it moves to the split view.
+from csp.constants import NONCE as CSP_NONCE  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/api/docs/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", CSP_NONCE],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    },
+}
+
+# Searches: more words or characters than this answer 400 with a message (common.text.check_search).
+SEARCH_MAX_WORDS = env.int("SEARCH_MAX_WORDS", default=10)
+SEARCH_MAX_CHARS = env.int("SEARCH_MAX_CHARS", default=200)
+
+# ----- Electronic results (results/: result PDFs, PAdES signatures, public verification) -----------
+# Private storage of result PDFs and PKCS#12 files (never under a public URL).
+RESULTS_STORAGE_ROOT = Path(env.str("RESULTS_STORAGE_ROOT", default=str(MEDIA_ROOT / "private")))
+# WeasyPrint's PDF variant for generated documents ("" for plain PDF).
+RESULTS_PDF_VARIANT = env.str("RESULTS_PDF_VARIANT", default="pdf/a-3u")
+# Trust roots (PEM files) and CRLs (DER or PEM files) for verifying signatures. Outside production
+# the defaults are the test CA of `manage.py make_test_ca` (var/test-ca/, NOT FOR PRODUCTION).
+RESULTS_TEST_CA_DIR = BASE_DIR / "var" / "test-ca"
+RESULTS_TRUST_ROOTS = env.list(
+    "RESULTS_TRUST_ROOTS", default=[] if PRODUCTION else [str(RESULTS_TEST_CA_DIR / "root.pem")]
+)
+RESULTS_CRLS = env.list(
+    "RESULTS_CRLS",
+    default=[] if PRODUCTION else [str(RESULTS_TEST_CA_DIR / n) for n in ("root.crl", "intermediate.crl")],
+)
+RESULTS_REVOCATION_FETCH = env.bool("RESULTS_REVOCATION_FETCH", default=False)
+RESULTS_REVOCATION_MODE = env.str("RESULTS_REVOCATION_MODE", default="soft-fail")
+# RFC 3161 time-stamping authority; empty = no trusted timestamp. Required = a TSA failure fails
+# the signature (and the approval); otherwise the result is signed without the timestamp.
+RESULTS_TSA_URL = env.str("RESULTS_TSA_URL", default="")
+RESULTS_TSA_TIMEOUT = env.int("RESULTS_TSA_TIMEOUT", default=5)
+RESULTS_TSA_REQUIRED = env.bool("RESULTS_TSA_REQUIRED", default=False)
+# Key for the stored passwords/PINs of signing credentials (Fernet); empty = derived from SECRET_KEY.
+RESULTS_CREDENTIAL_KEY = env.str("RESULTS_CREDENTIAL_KEY", default="")
+RESULTS_MAX_UPLOAD_BYTES = env.int("RESULTS_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+RESULTS_GENERIC_TEMPLATE_VERSION = "generic-1"
+
+# ----- Interop: the national portal connector, its outbox and webhooks (interop/) ------------------
+# Every portal name and code lives in interop/portal.py; these are the deployment's values.
+# The official portal specification could not be read: see the interop/portal.py docstring.
+PORTAL_ENABLED = env.bool("PORTAL_ENABLED", default=False)
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8765/api")
+PORTAL_TOKEN_URL = env.str("PORTAL_TOKEN_URL", default="http://127.0.0.1:8765/token")
+PORTAL_CLIENT_ID = env.str("PORTAL_CLIENT_ID", default="motcua-demo")
+PORTAL_CLIENT_SECRET = env.str("PORTAL_CLIENT_SECRET", default="motcua-demo-secret")
+PORTAL_USERNAME = env.str("PORTAL_USERNAME", default="")
+PORTAL_PASSWORD = env.str("PORTAL_PASSWORD", default="")
+PORTAL_TIMEOUT = env.float("PORTAL_TIMEOUT", default=15.0)
+PORTAL_BATCH_SIZE = env.int("PORTAL_BATCH_SIZE", default=50)
+PORTAL_MAX_ATTEMPTS = env.int("PORTAL_MAX_ATTEMPTS", default=8)
+PORTAL_EVENT_NUMBER_FIELD = env.str("PORTAL_EVENT_NUMBER_FIELD", default="MaSuKien")
+PORTAL_SERVICE_NAMES = env.dict("PORTAL_SERVICE_NAMES", default={})
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10.0)
+INTEROP_DRAIN_EVERY_SECONDS = env.int("INTEROP_DRAIN_EVERY_SECONDS", default=15)
+CELERY_BEAT_SCHEDULE["drain-outbox"] = {
+    "task": "interop.tasks.drain_outbox_task",
+    "schedule": INTEROP_DRAIN_EVERY_SECONDS,
+}
+# WeasyPrint logs every rendering step at INFO; keep its warnings (a refused URL, a missing font).
+LOGGING["loggers"].update({"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}})

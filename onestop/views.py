@@ -12,7 +12,14 @@ def home(request):
             return redirect(reverse("procedures:catalog"))
         except NoReverseMatch:
             return redirect("accounts:login")
-    return render(request, "home.html", {"menu": menu_for(request.user)})
+    from dossiers.selectors import home_panels
+    from reports.selectors import on_time_rate_this_period
+
+    user = request.user
+    context = {"menu": menu_for(user), "panels": home_panels(user) if user.agency_id or user.is_superuser else []}
+    if user.role == "leader" or user.is_superuser:
+        context["on_time"] = on_time_rate_this_period(user)
+    return render(request, "home.html", context)
 
 
 def healthz(request):

@@ -1,8 +1,13 @@
-"""The periodic report (Circular 01/2020, form II.06a) as a formatted Excel file."""
+"""The periodic report (Circular 01/2020, form II.06a) as a formatted Excel file.
+
+Every cell is written through ``common.excel.write``: names of agencies, fields, procedures and
+officers stay text, never formulas."""
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
+
+from common.excel import write
 
 from .selectors import COLUMNS
 
@@ -41,33 +46,44 @@ def handling_xlsx(stream, *, rows, total, title_unit: str, date_from, date_to, g
     width = 2 + len(VALUE_COLUMNS) + 1
 
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=5)
-    sheet.cell(1, 1, title_unit.upper()).font = bold
+    write(sheet, 1, 1, title_unit.upper()).font = bold
     sheet.merge_cells(start_row=1, start_column=7, end_row=1, end_column=width)
-    sheet.cell(1, 7, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM").font = bold
+    write(sheet, 1, 7, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM").font = bold
     sheet.merge_cells(start_row=2, start_column=7, end_row=2, end_column=width)
-    sheet.cell(2, 7, "Độc lập - Tự do - Hạnh phúc").font = bold
+    write(sheet, 2, 7, "Độc lập - Tự do - Hạnh phúc").font = bold
     for row in (1, 2):
         sheet.cell(row, 7).alignment = Alignment(horizontal="center")
     sheet.merge_cells(start_row=4, start_column=1, end_row=4, end_column=width)
-    sheet.cell(4, 1, "TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH").font = Font(bold=True, size=13)
+    write(sheet, 4, 1, "TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH").font = Font(bold=True, size=13)
     sheet.cell(4, 1).alignment = Alignment(horizontal="center")
     sheet.merge_cells(start_row=5, start_column=1, end_row=5, end_column=width)
-    sheet.cell(
-        5, 1, f"Kỳ báo cáo: từ ngày {date_from:%d/%m/%Y} đến ngày {date_to:%d/%m/%Y} · {group_label} · Biểu II.06a"
+    write(
+        sheet,
+        5,
+        1,
+        " · ".join(
+            part
+            for part in (
+                f"Kỳ báo cáo: từ ngày {date_from:%d/%m/%Y} đến ngày {date_to:%d/%m/%Y}",
+                str(group_label or ""),
+                "Biểu II.06a",
+            )
+            if part
+        ),
     )
     sheet.cell(5, 1).alignment = Alignment(horizontal="center")
 
     column = 1
     for label, span, height in HEADER_TOP:
         sheet.merge_cells(start_row=7, start_column=column, end_row=7 + height - 1, end_column=column + span - 1)
-        cell = sheet.cell(7, column, label)
+        cell = write(sheet, 7, column, label)
         cell.font, cell.alignment = bold, centre
         column += span
     for offset, label in enumerate(HEADER_SUB):
-        cell = sheet.cell(8, 3 + offset, label)
+        cell = write(sheet, 8, 3 + offset, label)
         cell.font, cell.alignment = bold, centre
     for number in range(1, width + 1):  # the column numbers (1), (2)… of the official form
-        cell = sheet.cell(9, number, f"({number})")
+        cell = write(sheet, 9, number, f"({number})")
         cell.alignment, cell.font = centre, Font(italic=True)
     for row in range(7, 10):
         for col in range(1, width + 1):
@@ -76,32 +92,33 @@ def handling_xlsx(stream, *, rows, total, title_unit: str, date_from, date_to, g
     first = 10
     for index, data in enumerate(rows, start=1):
         line = first + index - 1
-        sheet.cell(line, 1, index)
-        sheet.cell(line, 2, data["label"])
+        write(sheet, line, 1, index)
+        # Without a grouping the one row is the reporting unit itself, named (not "—").
+        write(sheet, line, 2, data["label"] if data.get("key") is not None or not title_unit else title_unit)
         for offset, name in enumerate(VALUE_COLUMNS):
-            sheet.cell(line, 3 + offset, data[name])
-        sheet.cell(line, width, data["on_time_rate"])
+            write(sheet, line, 3 + offset, data[name])
+        write(sheet, line, width, data["on_time_rate"])
         for col in range(1, width + 1):
             sheet.cell(line, col).border = box
     total_line = first + len(rows)
-    sheet.cell(total_line, 2, "Tổng cộng").font = bold
+    write(sheet, total_line, 2, "Tổng cộng").font = bold
     for offset, name in enumerate(VALUE_COLUMNS):
         # Values, not formulas: the file reads the same in every program and in tests.
-        sheet.cell(total_line, 3 + offset, total[name]).font = bold
-    sheet.cell(total_line, width, total["on_time_rate"]).font = bold
+        write(sheet, total_line, 3 + offset, total[name]).font = bold
+    write(sheet, total_line, width, total["on_time_rate"]).font = bold
     for col in range(1, width + 1):
         sheet.cell(total_line, col).border = box
 
     sign = total_line + 2
     sheet.merge_cells(start_row=sign, start_column=width - 4, end_row=sign, end_column=width)
-    sheet.cell(sign, width - 4, "THỦ TRƯỞNG CƠ QUAN").font = bold
+    write(sheet, sign, width - 4, "THỦ TRƯỞNG CƠ QUAN").font = bold
     sheet.cell(sign, width - 4).alignment = Alignment(horizontal="center")
     sheet.merge_cells(start_row=sign + 1, start_column=width - 4, end_row=sign + 1, end_column=width)
-    sheet.cell(sign + 1, width - 4, "(Ký, ghi rõ họ tên, đóng dấu)").font = Font(italic=True)
+    write(sheet, sign + 1, width - 4, "(Ký, ghi rõ họ tên, đóng dấu)").font = Font(italic=True)
     sheet.cell(sign + 1, width - 4).alignment = Alignment(horizontal="center")
     if signer:
         sheet.merge_cells(start_row=sign + 5, start_column=width - 4, end_row=sign + 5, end_column=width)
-        sheet.cell(sign + 5, width - 4, signer).alignment = Alignment(horizontal="center")
+        write(sheet, sign + 5, width - 4, signer).alignment = Alignment(horizontal="center")
 
     sheet.column_dimensions["A"].width = 6
     sheet.column_dimensions["B"].width = 38

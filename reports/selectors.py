@@ -227,3 +227,24 @@ def satisfaction(agency_ids, *, date_from: date, date_to: date) -> dict:
         "satisfied": counts["satisfied"],
         "rate": rate(counts["satisfied"], counts["total"]),
     }
+
+
+def on_time_rate_this_period(user, *, now=None) -> dict:
+    """The leader's first look: the current report month's on-time rate for their scope."""
+    from .access import report_scope
+    from .definitions import report_month
+
+    today = timezone.localdate(now)
+    # The report month runs from the 15th of the previous month to the 14th (reports.definitions).
+    month, year = (today.month + 1, today.year) if today.day >= 15 else (today.month, today.year)
+    if month == 13:
+        month, year = 1, year + 1
+    date_from, date_to = report_month(year, month)
+    agency_ids, _agency = report_scope(user)
+    total = total_row(handling_counts(agency_ids, date_from=date_from, date_to=date_to, now=now))
+    return {
+        "from": date_from,
+        "to": date_to,
+        "rate": total.get("on_time_rate"),
+        "resolved": total.get("resolved_total"),
+    }

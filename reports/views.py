@@ -177,8 +177,34 @@ def satisfaction_view(request):
     )
 
 
-@login_required
+def _session_or_token(view):
+    """Staff with a session, or an API client with ``Authorization: Token`` as the JSON report takes
+    (../shared/api.md): a token client gets 401, never the login page."""
+    from functools import wraps
+
+    from django.contrib.auth.views import redirect_to_login
+    from rest_framework.authentication import TokenAuthentication, get_authorization_header
+    from rest_framework.exceptions import AuthenticationFailed
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            if not get_authorization_header(request):
+                return redirect_to_login(request.get_full_path())
+            try:
+                found = TokenAuthentication().authenticate(request)
+            except AuthenticationFailed as exc:
+                return HttpResponse(str(exc.detail), status=401, content_type="text/plain; charset=utf-8")
+            if found is None:
+                return HttpResponse(status=401)
+            request.user = found[0]
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 @require_GET
+@_session_or_token
 def handling_xlsx_view(request):
     """GET /reports/handling.xlsx with the API's parameters (from, to, agency, group_by)."""
     from .api import HandlingQuery

@@ -35,3 +35,17 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+def approve_result(dossier, *, officer):
+    """The only way to a result: the officer takes it and submits the appraisal, then a leader of
+    the competent authority approves (dossiers.rules)."""
+    from dossiers.services import dossier_approve, dossier_assign, dossier_submit
+
+    if dossier.assignee_id is None or dossier.transferred_at is None:
+        dossier = dossier_assign(dossier=dossier, officer=officer, by=officer)
+    if dossier.submitted_at is None:
+        dossier = dossier_submit(dossier=dossier, by=officer)
+    competent = dossier.competent_agency
+    leader = UserFactory(username=f"leader-{competent.code}", role=Role.LEADER, agency=competent)
+    return dossier_approve(dossier=dossier, by=leader)

@@ -110,14 +110,16 @@ def test_full_lifecycle_through_the_api(catalog, clerk, officer, leader):
         return client.post(f"/api/v1/dossiers/{code}/{action}/", body or {}, format="json")
 
     assert act(boss, "assign", {"officer": "officer1"}).json()["status"] == "in_progress"
-    assert act(office, "approve").json()["status"] == "result_ready"
+    assert act(office, "approve").status_code == 403  # an officer submits, never approves
+    assert act(office, "submit").json()["status"] == "in_progress"
+    assert act(boss, "approve").json()["status"] == "result_ready"
     returned = act(desk, "return")
     assert returned.status_code == 200
     body = returned.json()
     assert body["status"] == "returned"
     assert body["finished_at"] is not None
     assert body["assignee"] == "officer1"
-    assert [e["action"] for e in body["events"]] == ["receive", "assign", "approve", "return"]
+    assert [e["action"] for e in body["events"]] == ["receive", "assign", "submit", "approve", "return"]
     assert {"at", "actor", "action", "note"} <= set(body["events"][0])
     assert body["events"][1]["actor"] == "leader1"
 

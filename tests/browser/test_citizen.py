@@ -6,10 +6,10 @@ import pytest
 from django.core.cache import cache
 from playwright.sync_api import expect
 
-from dossiers.services import ApplicantData, dossier_approve, dossier_assign, dossier_return
+from dossiers.services import ApplicantData, dossier_assign, dossier_return
 from surveys.models import Evaluation
 from tests.browser.conftest import login
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, approve_result
 
 APPLICANT = ApplicantData(full_name="Trần Thị Bích Ngọc", id_number="001199004321", phone="0987654321")
 
@@ -29,7 +29,7 @@ def citizen_side(settings):
 def returned(receive, clerk, officer):
     dossier = receive("1.000656", applicant=APPLICANT)
     dossier = dossier_assign(dossier=dossier, officer=officer, by=officer)
-    dossier = dossier_approve(dossier=dossier, by=officer)
+    dossier = approve_result(dossier, officer=officer)
     return dossier_return(dossier=dossier, by=clerk)
 
 

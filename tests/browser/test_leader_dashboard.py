@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from dossiers.services import dossier_approve, dossier_assign
+from dossiers.services import dossier_assign
 from tests.browser.conftest import login
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, approve_result
 
 
 @pytest.mark.django_db(transaction=True)
@@ -17,7 +17,7 @@ def test_leader_dashboard_period_and_drill_down(desk_page, live_server, catalog,
     late = receive("1.000656", received_at=timezone.now() - timedelta(days=6), id_number="001099000001")
     dossier_assign(dossier=late, officer=officer, by=officer)
     done = receive("1.000656", id_number="001099000002")
-    dossier_approve(dossier=dossier_assign(dossier=done, officer=officer, by=officer), by=officer)
+    approve_result(done, officer=officer)
 
     page = desk_page
     login(page, live_server, "leader1", PASSWORD)

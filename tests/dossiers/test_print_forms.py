@@ -29,6 +29,7 @@ from dossiers.services import (
     dossier_refuse,
     dossier_request_supplement,
     dossier_return,
+    dossier_submit,
     dossier_supplement,
     dossier_withdraw,
     guidance_record,
@@ -315,6 +316,7 @@ def test_notice_of_stopping_gives_the_citizens_reason(desk, catalog, clerk):
 def test_control_slip_rates_each_step_against_its_time_limit(desk, catalog, clerk, officer, leader, office):
     dossier = receive(clerk, when=at(2026, 3, 9, 10))  # same day: 5 working hours to 17:00
     step(at(2026, 3, 9, 10, 30), dossier_assign, dossier=dossier, officer=officer, by=leader)
+    step(at(2026, 3, 9, 16, 45), dossier_submit, dossier=dossier, by=officer)
     step(at(2026, 3, 9, 16, 45), dossier_approve, dossier=dossier, by=leader)
     step(at(2026, 3, 9, 16, 50), dossier_return, dossier=dossier, by=clerk)
     page = printed(desk, dossier, "06")
@@ -358,6 +360,7 @@ def test_control_slip_early_and_in_progress_steps(desk, catalog, clerk, officer,
     # (Step 4, the return, is not looked at: the services close every open clerk step at the
     # hand-over, the return step included.)
     assert [row[4] for row in page.rows("handover-row")][:3] == ["Đúng hạn", "Đang xử lý", "Chưa thực hiện"]
+    step(at(2026, 3, 9, 15), dossier_submit, dossier=dossier, by=officer)
     step(at(2026, 3, 9, 15), dossier_approve, dossier=dossier, by=leader)
     rows = printed(desk, dossier, "06").rows("handover-row")
     assert rows[1][3] == "10 giờ 45 phút, ngày 11/03/2026"  # 70 % of 3 working days

@@ -19,6 +19,7 @@ from dossiers.services import (
     dossier_receive,
     dossier_refuse,
     dossier_return,
+    dossier_submit,
 )
 from procedures.models import Procedure
 from tests.factories import AgencyFactory, UserFactory
@@ -69,10 +70,13 @@ def week(catalog, clerk, officer, leader):
     """Four dossiers of the week of 9 March 2026, each at a different stage."""
     on_time = receive(clerk, when=at(2026, 3, 9, 10))
     step(at(2026, 3, 9, 10, 30), dossier_assign, dossier=on_time, officer=officer, by=leader)
+    step(at(2026, 3, 9, 15), dossier_submit, dossier=on_time, by=officer)
     step(at(2026, 3, 9, 15), dossier_approve, dossier=on_time, by=leader)
     step(at(2026, 3, 9, 16), dossier_return, dossier=on_time, by=clerk, received_by_name="Nguyễn Thị Cúc")
 
     late = receive(clerk, when=at(2026, 3, 9, 14), name="Lê Văn Bảo", id_number="001099000002")
+    step(at(2026, 3, 10, 9), dossier_assign, dossier=late, officer=officer, by=leader)
+    step(at(2026, 3, 10, 9), dossier_submit, dossier=late, by=officer)
     step(at(2026, 3, 10, 9), dossier_approve, dossier=late, by=leader)
     step(at(2026, 3, 10, 9, 30), dossier_return, dossier=late, by=clerk)
 
@@ -140,7 +144,7 @@ def test_register_has_the_columns_of_form_07_and_one_row_per_dossier(week, clerk
         "Người nhận kết quả: Nguyễn Thị Cúc",
     ]
     late = data[1]
-    assert late[5] == "Xã Một"  # never routed to an office: the competent commune
+    assert late[5] == "Phòng Văn hóa - Xã hội"  # the office the officer works in
     assert (late[6], late[7], late[9]) == ("09/03/2026 14:00", "09/03/2026 17:00", "10/03/2026 09:30")
     assert late[10] == "Đã trả kết quả (quá hạn)"
     extended = data[2]

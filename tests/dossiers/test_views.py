@@ -99,7 +99,7 @@ def test_incomplete_at_intake_records_guidance_without_a_dossier(client, catalog
 
 
 @pytest.mark.django_db
-def test_officer_and_clerk_worklists_and_actions(client, catalog, clerk, officer, receive):
+def test_officer_and_clerk_worklists_and_actions(client, catalog, clerk, officer, leader, receive):
     dossier = receive("1.000656")
     client.force_login(clerk)
     page = client.get(reverse("dossiers:worklist"))
@@ -120,6 +120,13 @@ def test_officer_and_clerk_worklists_and_actions(client, catalog, clerk, officer
     assert "vừa được người khác cập nhật" in stale.content.decode()
     dossier.refresh_from_db()
     assert dossier.status == "in_progress"
+    refused = client.post(reverse("dossiers:act", args=[dossier.code, "approve"]), follow=True).content.decode()
+    assert "lãnh đạo" in refused  # an officer submits, a leader approves
+    client.post(reverse("dossiers:act", args=[dossier.code, "submit"]), {"version": dossier.version})
+    client.force_login(leader)
+    approval = client.get(reverse("dossiers:worklist"), {"tab": "approval"}).content.decode()
+    assert dossier.code in approval
+    dossier.refresh_from_db()
     client.post(reverse("dossiers:act", args=[dossier.code, "approve"]), {"version": dossier.version})
     client.force_login(clerk)
     to_return = client.get(reverse("dossiers:worklist"), {"tab": "to_return"}).content.decode()

@@ -8,12 +8,20 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
-from dossiers.services import ApplicantData, dossier_approve, dossier_assign, dossier_extend, dossier_request_supplement
+from dossiers.services import (
+    ApplicantData,
+    dossier_approve,
+    dossier_assign,
+    dossier_extend,
+    dossier_request_supplement,
+    dossier_submit,
+)
 from notifications.backends import DeliveryError
 from notifications.models import Message, MessageAttempt, Notification
 from notifications.services import message_send, messages_due, notify_staff, queue_message
 from notifications.tasks import dispatch_messages_task
 from reports.weekly import weekly_report_send
+from tests.factories import approve_result
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 APPLICANT = ApplicantData(
@@ -57,7 +65,7 @@ def test_extension_result_and_supplement_are_told_by_email_and_sms(
 
 @pytest.mark.django_db
 def test_result_ready_message(in_progress, officer):
-    dossier_approve(dossier=in_progress, by=officer)
+    approve_result(in_progress, officer=officer)
     texts = list(Message.objects.filter(reason="approve").values_list("body", flat=True))
     assert len(texts) == 2 and all("kết quả" in t.lower() or "result" in t.lower() for t in texts)
 
@@ -147,7 +155,8 @@ def test_bell_shows_unread_and_marks_read(client, officer):
 def test_weekly_report_goes_to_each_leader_once(receive, leader, officer):
     with time_machine.travel(datetime(2026, 3, 10, 9, tzinfo=VN), tick=False):
         dossier = receive("1.000656")
-        dossier_approve(dossier=dossier_assign(dossier=dossier, officer=officer, by=officer), by=officer)
+        dossier = dossier_submit(dossier=dossier_assign(dossier=dossier, officer=officer, by=officer), by=officer)
+        dossier_approve(dossier=dossier, by=leader)
     with time_machine.travel(datetime(2026, 3, 16, 7, tzinfo=VN), tick=False):
         assert weekly_report_send() == 1
         assert weekly_report_send() == 0

@@ -12,7 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from dossiers.services import ApplicantData, dossier_approve, dossier_assign, dossier_return
+from dossiers.services import ApplicantData, dossier_assign, dossier_return
+from tests.factories import approve_result
 
 SMALL, LARGE = 3, 30
 BUDGET = {"worklist": 20, "detail": 30, "dashboard": 40, "procedures": 20, "public": 15}
@@ -39,7 +40,7 @@ def make_dossiers(receive, clerk, officer, leader):
             if i % 3 >= 1:
                 dossier = dossier_assign(dossier=dossier, officer=officer, by=officer)
             if i % 3 == 2:
-                dossier = dossier_approve(dossier=dossier, by=officer)
+                dossier = approve_result(dossier, officer=officer)
                 dossier = dossier_return(dossier=dossier, by=clerk)
             made.append(dossier)
         return made

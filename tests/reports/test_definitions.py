@@ -7,7 +7,6 @@ import pytest
 import time_machine
 
 from dossiers.services import (
-    dossier_approve,
     dossier_assign,
     dossier_extend,
     dossier_request_supplement,
@@ -23,6 +22,7 @@ from reports.definitions import (
     report_year,
 )
 from reports.selectors import handling_counts, handling_counts_live, scoped_dossiers, total_row
+from tests.factories import approve_result
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -60,7 +60,7 @@ def period_dossiers(receive, officer, leader, clerk):
 
     def approve(d, when):
         with time_machine.travel(when, tick=False):
-            return dossier_approve(dossier=d, by=officer)
+            return approve_result(d, officer=officer)
 
     a = new("A", at(3, 12))  # carried over (due 17/03), resolved in the period on 16/03: early
     approve(a, at(3, 16))

@@ -4,16 +4,17 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from dossiers.services import dossier_approve, dossier_assign, dossier_return
+from dossiers.services import dossier_return
 from reports.satisfaction import satisfaction_report
 from surveys.services import evaluation_submit
+from tests.factories import approve_result
 
 
 @pytest.fixture
 def rated(receive, officer, clerk):
     def returned(n):
         dossier = receive("1.000656", id_number=f"00109900{n:04d}")
-        dossier = dossier_approve(dossier=dossier_assign(dossier=dossier, officer=officer, by=officer), by=officer)
+        dossier = approve_result(dossier, officer=officer)
         return dossier_return(dossier=dossier, by=clerk)
 
     ratings = [

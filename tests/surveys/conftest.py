@@ -1,7 +1,8 @@
 import pytest
 from django.core.cache import cache
 
-from dossiers.services import ApplicantData, dossier_approve, dossier_assign, dossier_return
+from dossiers.services import ApplicantData, dossier_assign, dossier_return
+from tests.factories import approve_result
 
 APPLICANT = ApplicantData(
     full_name="Trần Thị Bích Ngọc",
@@ -31,5 +32,5 @@ def returned(receive, clerk, officer):
     """A dossier driven to "returned" through the services, with full personal data."""
     dossier = receive("1.000656", applicant=APPLICANT)
     dossier = dossier_assign(dossier=dossier, officer=officer, by=officer)
-    dossier = dossier_approve(dossier=dossier, by=officer)
+    dossier = approve_result(dossier, officer=officer)
     return dossier_return(dossier=dossier, by=clerk)

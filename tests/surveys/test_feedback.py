@@ -25,7 +25,13 @@ def at(y, m, d, hh=0, mm=0):
 def test_public_form_with_dossier_code_goes_to_its_receiving_agency(client, open_dossier):
     response = client.post(
         reverse("surveys:feedback_new"),
-        {"content": "Thái độ chưa tốt", "dossier_code": open_dossier.code.lower(), "name": "", "contact": ""},
+        {
+            "content": "Thái độ chưa tốt",
+            "dossier_code": open_dossier.code.lower(),
+            "dossier_key": open_dossier.lookup_key,
+            "name": "",
+            "contact": "",
+        },
     )
     assert response.status_code == 200
     assert 'data-testid="feedback-thanks"' in response.content.decode()
@@ -47,12 +53,18 @@ def test_public_form_without_dossier_needs_a_commune(client, commune):
 
 
 @pytest.mark.django_db
-def test_unknown_dossier_code_with_commune_keeps_the_code_for_staff(client, commune):
-    client.post(
-        reverse("surveys:feedback_new"), {"content": "Hỏi về hồ sơ", "dossier_code": "X-1", "commune": commune.pk}
+def test_an_unknown_dossier_code_creates_no_item_and_tells_nothing(client, commune, open_dossier):
+    """A guessed code (or a right code with a wrong key) creates no staff item, and the answer is
+    the same page a real submission gets: the form is no oracle of which codes exist."""
+    url = reverse("surveys:feedback_new")
+    unknown = client.post(
+        url, {"content": "Hỏi về hồ sơ", "dossier_code": "X-1", "dossier_key": "abc", "commune": commune.pk}
     )
-    feedback = Feedback.objects.get()
-    assert (feedback.agency, feedback.dossier, feedback.given_dossier_code) == (commune, None, "X-1")
+    wrong_key = client.post(
+        url, {"content": "Hỏi lại", "dossier_code": open_dossier.code, "dossier_key": "abc", "commune": commune.pk}
+    )
+    assert not Feedback.objects.exists()
+    assert unknown.status_code == wrong_key.status_code == 200
 
 
 @pytest.mark.django_db
