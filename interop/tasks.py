@@ -1,0 +1,12 @@
+"""Celery tasks: small, idempotent, safe to run twice or at once (records are leased)."""
+
+from celery import shared_task
+
+from .services import outbox_alert_stale, outbox_drain
+
+
+@shared_task(ignore_result=True)
+def drain_outbox_task():
+    """Send what is due to the portal and the webhook subscribers; alert on old failures."""
+    outbox_drain()
+    outbox_alert_stale()
