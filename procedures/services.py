@@ -402,3 +402,155 @@ def agency_procedure_configure(
         },
     )
     return setting
+
+
+# ----- preview (catalogue from outside) ----------------------------------------------------------
+#
+# Added for the annex workbook and the national portal's catalogue (procedures/annex.py,
+# procedures/catalog_sync.py): what ``catalog_apply`` would do, computed without writing.
+
+
+def version_record(version: ProcedureVersion) -> dict:
+    """A record (as ``catalog_apply`` takes) holding a version's content: change some values and
+    keep the rest (papers, workflow, level…)."""
+    return {
+        "code": version.procedure.code,
+        "name": version.name,
+        "field": version.procedure.field.code,
+        "field_name": "",
+        "level": version.level,
+        "processing_time": version.processing_time or {},
+        "processing_time_text": version.processing_time_text,
+        "fee": version.fee,
+        "result": version.result,
+        "legal_basis": version.legal_basis,
+        "competent_authority": version.competent_authority,
+        "online_level": version.online_level,
+        "interagency": version.interagency,
+        "verified": version.verified,
+        "unconfirmed": sorted(version.unconfirmed or []),
+        "source": version.source,
+        "decision": version.decision,
+        "effective_from": version.effective_from,
+        "documents": [
+            {"name": d.name, "original_count": d.original_count, "copy_count": d.copy_count, "mandatory": d.mandatory}
+            for d in version.documents.all()
+        ],
+        "workflow": [{"name": s.name, "role": s.role, "share": s.share} for s in version.workflow_steps.all()],
+    }
+
+
+def record_differences(raw: dict, version: ProcedureVersion) -> list[str]:
+    """The content keys (VERSION_FIELDS, processing_time, documents, workflow) on which a record
+    differs from a version; empty when applying it would change nothing."""
+    record, _errors = clean_record(raw, "")
+    mine, theirs = _record_content(record), version_content(version)
+    keys = []
+    for key in mine:
+        if mine[key] == theirs[key]:
+            continue
+        if key == "processing_unit" and "processing_time" in keys:
+            continue
+        keys.append("processing_time" if key in ("processing_amount", "processing_unit") else key)
+    return list(dict.fromkeys(keys))
+
+
+@dataclass
+class PreviewItem:
+    where: str
+    code: str
+    name: str
+    status: str  # "new", "changed" or "unchanged"
+    changes: list[dict] = field(default_factory=list)  # {"key", "old", "new"}
+    unconfirmed: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CatalogPreview:
+    items: list[PreviewItem] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def count(self, status):
+        return sum(1 for item in self.items if item.status == status)
+
+
+def _shown(key: str, record: dict | None, version: ProcedureVersion | None):
+    """A value as the preview shows it (times as {amount, unit}, lists as their length)."""
+    if key == "processing_time":
+        if record is not None:
+            amount = record["processing_amount"]
+            return None if amount is None else {"amount": float(amount), "unit": record["processing_unit"]}
+        return version.processing_time
+    if key in ("documents", "workflow"):
+        if record is not None:
+            return len(record[key])
+        return (version.documents if key == "documents" else version.workflow_steps).count()
+    return record[key] if record is not None else getattr(version, key)
+
+
+def catalog_preview(raw_records: list[tuple[str, dict]], *, fields: list[dict] | None = None) -> CatalogPreview:
+    """What ``catalog_apply`` would do with these records, without writing: per record new /
+    changed (which values, old → new) / unchanged, and its unconfirmed values. Raises CatalogError
+    as ``catalog_validate`` does; ``errors`` lists what applying would refuse."""
+    records = catalog_validate(raw_records, fields=fields)
+    preview = CatalogPreview()
+    known = {f.code: f for f in Field.objects.all()}
+    by_name = {search_key(f.name): f for f in known.values()}
+    listed = {entry["code"]: entry["name"] for entry in fields or []}
+    procedures = {
+        p.code: p for p in Procedure.objects.filter(code__in=[r["code"] for r in records]).select_related("field")
+    }
+    for (where, _raw), record in zip(raw_records, records, strict=True):
+        procedure = procedures.get(record["code"])
+        item = PreviewItem(where=where, code=record["code"], name=record["name"], status="new")
+        item.unconfirmed = record["unconfirmed"]
+        preview.items.append(item)
+        if procedure is None:
+            continue
+        field_obj = known.get(record["field"]) or by_name.get(search_key(record["field_name"]))
+        field_name = field_obj.name if field_obj else record["field_name"] or listed.get(record["field"], "")
+        if record["field"] in listed and field_obj is not None and field_obj.code == record["field"]:
+            field_name = listed[record["field"]]
+        if field_obj is None or field_obj.pk != procedure.field_id or field_name != procedure.field.name:
+            item.changes.append({"key": "field", "old": procedure.field.name, "new": field_name})
+        in_force = (
+            procedure.versions.filter(effective_from__lte=record["effective_from"])
+            .order_by("-effective_from")
+            .prefetch_related("documents", "workflow_steps")
+            .first()
+        )
+        if in_force is None:
+            item.status = "changed" if item.changes else "new"
+            continue
+        keys = record_differences(record, in_force)
+        item.changes += [
+            {"key": key, "old": _shown(key, None, in_force), "new": _shown(key, record, None)} for key in keys
+        ]
+        item.status = "changed" if item.changes else "unchanged"
+        if keys and in_force.effective_from == record["effective_from"] and version_is_used(in_force):
+            preview.errors.append(
+                _(
+                    "%(where)s: the version of %(code)s from %(date)s is used by dossiers and cannot be "
+                    "changed; give the change a new effective date."
+                )
+                % {"where": where, "code": record["code"], "date": record["effective_from"].strftime("%d/%m/%Y")}
+            )
+    return preview
+
+
+@transaction.atomic
+def procedure_time_confirm(
+    *, procedure: Procedure, amount, unit: str, effective_from: date | None = None
+) -> ProcedureVersion:
+    """An administrator confirms the processing time of a procedure whose time is unconfirmed:
+    the version in force gets it (a new version from ``effective_from`` when that one is used by
+    dossiers), and "processing_time" leaves its unconfirmed values."""
+    version = procedure.version_on(effective_from)
+    if version is None:
+        raise CatalogError([_("The procedure has no version in force.")])
+    record = {**version_record(version), "processing_time": {"amount": amount, "unit": unit}}
+    record["unconfirmed"] = [key for key in record["unconfirmed"] if key != "processing_time"]
+    if version_is_used(version) or (effective_from and effective_from != version.effective_from):
+        record["effective_from"] = effective_from or timezone.localdate()
+    catalog_apply([(procedure.code, record)])
+    return procedure.version_on(record["effective_from"])
