@@ -43,3 +43,83 @@ class DeskLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class PublicRateLimitMiddleware:
+    """Per-client rate limits of the public pages and the public API, declared once in
+    ``common.ratelimit.PUBLIC_LIMITS`` by URL name and counted by django-ratelimit. A page answers
+    429 with a Vietnamese page, the API 429 in the usual JSON error format; both with Retry-After."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from common.ratelimit import LOOKUP, PUBLIC_LIMITS, check_limits
+
+        match = getattr(request, "resolver_match", None)
+        name = match.view_name if match else ""
+        if name not in PUBLIC_LIMITS:
+            return None
+        allowed, wait = check_limits(request, name)
+        if allowed:
+            return None
+        lookup_only = request.method not in ("POST", "PUT", "PATCH") and LOOKUP in PUBLIC_LIMITS[name]
+        if lookup_only:
+            message = _("Too many lookups from your connection. Please wait a minute and try again.")
+        else:
+            message = _("Too many submissions from your connection. Please wait a few minutes and try again.")
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"detail": message, "errors": {}}, status=429)
+        else:
+            from django.shortcuts import render
+
+            template = "dossiers/public_too_many.html" if lookup_only else "surveys/too_many.html"
+            response = render(request, template, {"wait": wait, "message": message}, status=429)
+        response["Retry-After"] = str(wait)
+        return response
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` on every answer that may carry personal data, so that neither the
+    shared desk browser nor a proxy keeps a copy: every answer to a signed-in user (session or API
+    token) and the citizens' answers listed in PERSONAL_PUBLIC_VIEWS (status page, public API, kiosk,
+    the forms a citizen typed personal data into)."""
+
+    PERSONAL_PUBLIC_VIEWS = frozenset(
+        {
+            "public_lookup",
+            "surveys:lookup",
+            "api:public-dossier",
+            "api:public-dossier-evaluation",
+            "surveys:feedback_new",
+            "surveys:survey",
+            "surveys:kiosk",
+            "surveys:kiosk_rate",
+            "surveys:kiosk_thanks",
+        }
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        match = getattr(request, "resolver_match", None)
+        if (
+            (user is not None and user.is_authenticated)
+            or "HTTP_AUTHORIZATION" in request.META
+            or (match is not None and match.view_name in self.PERSONAL_PUBLIC_VIEWS)
+        ):
+            from django.utils.cache import add_never_cache_headers
+
+            # Replaces any "public, max-age" a view set: a signed-in page is never shared.
+            if "Cache-Control" in response:
+                del response["Cache-Control"]
+            add_never_cache_headers(response)
+            response["Cache-Control"] = "no-store, no-cache, must-revalidate, max-age=0, private"
+            response["Pragma"] = "no-cache"
+        return response

@@ -5,7 +5,9 @@ cell styles, column widths, a frozen header), row by row into a zip entry, while
 the database in chunks; memory stays flat however many dossiers the range holds, and a million rows
 take about a minute (issue 8; openpyxl's styled cells managed 2,000 rows a second). Exports of
 citizens' data are restricted and logged by the caller (Law 91/2025/QH15): these functions only read
-and write.
+and write. Text is always an inline string (never a formula); text a spreadsheet would take for a
+formula (``common.excel.FORMULA_TRIGGERS``: =, +, -, @, tab, CR) also gets a quote-prefix style, so
+that an applicant named ``=HYPERLINK(…)`` stays text even when the cell is edited.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+
+from common.excel import FORMULA_TRIGGERS
 
 from .choices import CLOCK_STATUSES, DossierStatus
 from .models import Extension
@@ -127,6 +131,9 @@ def _note(*, status, supplement_count, returned_to, tracking_number, extended) -
 SHEET_NAME = "Sổ theo dõi hồ sơ"
 # Cell styles (indexes into cellXfs of STYLES below).
 ST_TITLE, ST_FORM_REF, ST_SUBTITLE, ST_HEADER, ST_DATA = 1, 2, 3, 4, 5
+# Each style has a twin with "quote prefix" (6-10) for text that starts like a formula.
+QUOTED = 5
+ST_DATA_QUOTED = ST_DATA + QUOTED
 COLUMNS = [chr(ord("A") + i) for i in range(len(HEADERS))]  # 12 columns: A … L
 # Characters XML 1.0 does not allow (a stray control character in a name must not break the file).
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -170,6 +177,15 @@ WORKBOOK = (
     f'<definedNames><definedName name="_xlnm.Print_Titles" localSheetId="0">\'{SHEET_NAME}\'!$4:$4'
     "</definedName></definedNames></workbook>"
 )
+_XFS = (
+    '<xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1"{q}/>',
+    '<xf numFmtId="0" fontId="3" fillId="0" borderId="0" xfId="0" applyFont="1"{q}/>',
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"{q}/>',
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="1" xfId="0" applyFont="1" applyBorder="1" '
+    'applyAlignment="1"{q}><alignment horizontal="center" vertical="center" wrapText="1"/></xf>',
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="1" xfId="0" applyBorder="1" applyAlignment="1"{q}>'
+    '<alignment vertical="top" wrapText="1"/></xf>',
+)
 STYLES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
@@ -185,16 +201,11 @@ STYLES = (
     '<border><left style="thin"/><right style="thin"/><top style="thin"/><bottom style="thin"/><diagonal/>'
     "</border></borders>"
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="6">'
+    f'<cellXfs count="{1 + 2 * len(_XFS)}">'
     '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-    '<xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
-    '<xf numFmtId="0" fontId="3" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
-    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
-    '<xf numFmtId="0" fontId="1" fillId="0" borderId="1" xfId="0" applyFont="1" applyBorder="1" '
-    'applyAlignment="1"><alignment horizontal="center" vertical="center" wrapText="1"/></xf>'
-    '<xf numFmtId="0" fontId="0" fillId="0" borderId="1" xfId="0" applyBorder="1" applyAlignment="1">'
-    '<alignment vertical="top" wrapText="1"/></xf>'
-    "</cellXfs>"
+    + "".join(xf.format(q="") for xf in _XFS)
+    + "".join(xf.format(q=' quotePrefix="1"') for xf in _XFS)
+    + "</cellXfs>"
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
 )
@@ -209,10 +220,13 @@ def _xml_text(value: str) -> str:
         value = value.replace("<", "&lt;")
     if ">" in value:
         value = value.replace(">", "&gt;")
+    if "\r" in value:  # a bare CR would be read back as a line feed
+        value = value.replace("\r", "&#13;")
     return value
 
 
 _TEXT_OPEN = f'<c s="{ST_DATA}" t="inlineStr"><is><t xml:space="preserve">'
+_QUOTED_OPEN = f'<c s="{ST_DATA_QUOTED}" t="inlineStr"><is><t xml:space="preserve">'
 _TEXT_CLOSE = "</t></is></c>"
 _EMPTY_DATA = f'<c s="{ST_DATA}"/>'
 
@@ -223,7 +237,10 @@ def _cell(ref: str, value, style: int) -> str:
         return f'<c r="{ref}" s="{style}"/>'
     if isinstance(value, int | float) and not isinstance(value, bool):
         return f'<c r="{ref}" s="{style}"><v>{value}</v></c>'
-    return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{_xml_text(str(value))}</t></is></c>'
+    text = str(value)
+    if text.startswith(FORMULA_TRIGGERS):
+        style += QUOTED
+    return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{_xml_text(text)}</t></is></c>'
 
 
 def _sheet_head() -> str:
@@ -320,7 +337,13 @@ def register_export(*, queryset, stream, agency_name: str, date_from, date_to) -
                 buffer.append(
                     f'<row r="{r}"><c s="{ST_DATA}"><v>{count}</v></c>'
                     + "".join(
-                        f"{_TEXT_OPEN}{_xml_text(value)}{_TEXT_CLOSE}" if value else _EMPTY_DATA for value in values[1:]
+                        (
+                            f"{_QUOTED_OPEN if value.startswith(FORMULA_TRIGGERS) else _TEXT_OPEN}"
+                            f"{_xml_text(value)}{_TEXT_CLOSE}"
+                        )
+                        if value
+                        else _EMPTY_DATA
+                        for value in values[1:]
                     )
                     + "</row>"
                 )

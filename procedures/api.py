@@ -8,6 +8,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from agencies.selectors import agency_get_by_code
+from common.text import check_search
 
 from .selectors import attach_current_versions, field_get, procedure_get, procedure_list
 
@@ -99,7 +100,7 @@ class ProcedureListView(_CatalogView):
             field = field_get(params["field"])
             if field is None:
                 return procedure_list().none()
-        return procedure_list(search=params.get("search", ""), field=field, agency=self.agency())
+        return procedure_list(search=check_search(params.get("search", "")), field=field, agency=self.agency())
 
     @extend_schema(
         operation_id="procedures_list",

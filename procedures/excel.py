@@ -27,6 +27,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 
 from agencies.calendar import TimeUnit
+from common.excel import append
 from common.text import search_key
 
 from .choices import OnlineLevel, ProcedureLevel, StepRole
@@ -105,7 +106,7 @@ YES, NO = {"co", "x", "yes", "true", "1"}, {"khong", "no", "false", "0", ""}
 
 
 def _header(sheet, columns):
-    sheet.append([label for _key, label in columns])
+    append(sheet, [label for _key, label in columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="B71C1C")
@@ -140,7 +141,8 @@ def catalog_export(stream, *, day=None) -> None:
         start = in_force[-1].effective_from if in_force else date.min
         for version in (v for v in versions if v.effective_from >= start):
             effective = version.effective_from.strftime("%d/%m/%Y")
-            procedures_sheet.append(
+            append(
+                procedures_sheet,
                 [
                     procedure.code,
                     version.name,
@@ -161,10 +163,11 @@ def catalog_export(stream, *, day=None) -> None:
                     _yes(version.verified),
                     ", ".join(version.unconfirmed or []),
                     version.source,
-                ]
+                ],
             )
             for position, doc in enumerate(version.documents.all(), start=1):
-                documents_sheet.append(
+                append(
+                    documents_sheet,
                     [
                         procedure.code,
                         effective,
@@ -173,11 +176,12 @@ def catalog_export(stream, *, day=None) -> None:
                         doc.original_count,
                         doc.copy_count,
                         _yes(doc.mandatory),
-                    ]
+                    ],
                 )
             for position, step in enumerate(version.workflow_steps.all(), start=1):
-                steps_sheet.append(
-                    [procedure.code, effective, position, step.name, ROLE_LABELS.get(step.role, step.role), step.share]
+                append(
+                    steps_sheet,
+                    [procedure.code, effective, position, step.name, ROLE_LABELS.get(step.role, step.role), step.share],
                 )
     for sheet, widths in (
         (procedures_sheet, [12, 60, 10, 24, 10, 10, 14, 40, 40, 30, 40, 24, 14, 10, 12, 20, 10, 24, 40]),

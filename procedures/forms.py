@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.choices import AgencyKind
 from agencies.models import Agency
+from common.text import check_search
 
 from .models import Field
 
@@ -11,7 +12,7 @@ class CatalogSearchForm(forms.Form):
     q = forms.CharField(
         label=_("Search"),
         required=False,
-        max_length=200,
+        validators=[check_search],
         widget=forms.TextInput(
             attrs={"placeholder": _("Name or code, e.g. khai sinh"), "type": "search", "autocomplete": "off"}
         ),

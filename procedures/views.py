@@ -37,7 +37,8 @@ def catalog(request):
     attach_current_versions(page.object_list, agency=agency)
     context = {"form": form, "page": page, "search": search, "field": field, "agency": agency}
     template = "procedures/partials/results.html" if request.htmx else "procedures/catalog.html"
-    return render(request, template, context)
+    # A search the form refuses (thousands of words) is the client's error, shown in Vietnamese.
+    return render(request, template, context, status=400 if form.is_bound and form.errors.get("q") else 200)
 
 
 def detail(request, code):

@@ -22,7 +22,7 @@ class CampaignAdmin(admin.ModelAdmin):
     list_display = ["title", "agency", "opens_on", "closes_on", "is_open", "response_count"]
     list_filter = ["agency"]
     search_fields = ["title", "slug"]
-    fields = ["title", "slug", "agency", "description", ("opens_on", "closes_on"), "share"]
+    fields = ["title", "slug", "agency", "description", ("opens_on", "closes_on"), "access", "share"]
     readonly_fields = ["share"]
     inlines = [QuestionInline]
     autocomplete_fields = ["agency"]

@@ -1,7 +1,9 @@
 """The citizens' API (no login): a dossier's status for the holder of its receipt, and its rating.
 
-Wrong, missing key and unknown code answer the same 404; every call counts against the per-IP
-lookup limit shared with the status page (429 in the usual error format)."""
+Wrong, missing key and unknown code answer the same 404; every call counts against the per-client
+lookup limit shared with the status page, and a rating also against the limit of public forms
+(``common.ratelimit.PUBLIC_LIMITS``, applied by ``common.middleware.PublicRateLimitMiddleware``:
+429 in the usual error format)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
@@ -9,10 +11,9 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, Throttled
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from dossiers.api import InstantField
@@ -21,30 +22,14 @@ from dossiers.selectors import dossier_events, dossier_get_public
 from onestop.api import Conflict
 
 from .choices import CRITERIA, EvaluationChannel, Rating
-from .public import lookup_allowed, public_view
+from .public import public_view
 from .services import EvaluationNotAllowed, evaluation_submit
-
-
-class PublicLookupThrottle(BaseThrottle):
-    """The per-IP limit of surveys.public.lookup_allowed (settings PUBLIC_LOOKUP_RATE)."""
-
-    def allow_request(self, request, view):
-        allowed, self._wait = lookup_allowed(request)
-        return allowed
-
-    def wait(self):
-        return getattr(self, "_wait", None)
 
 
 class PublicAPIView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [PublicLookupThrottle]
-
-    def throttled(self, request, wait):
-        exc = Throttled(wait=wait)
-        exc.detail = _("Too many lookups from your connection. Please wait a minute and try again.")
-        raise exc
+    throttle_classes = []  # limited per client by common.middleware.PublicRateLimitMiddleware
 
     def get_dossier(self, request, code):
         dossier = dossier_get_public(code, request.query_params.get("key", ""))

@@ -125,6 +125,13 @@ class FeedbackCategory(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-# Deadlines in working days from receipt (configurable per deployment).
-CLASSIFY_WITHIN_WORKING_DAYS = 2
-ANSWER_WITHIN_WORKING_DAYS = 15
+# Deadlines in working days from receipt: settings FEEDBACK_CLASSIFY_WORKING_DAYS, FEEDBACK_ANSWER_WORKING_DAYS.
+
+
+class CampaignAccess(models.TextChoices):
+    """Who may answer a survey campaign: anyone with the link, or one response per dossier receipt
+    (its code and lookup key) or per one-time link, so that nobody counts twice."""
+
+    OPEN = "open", _("Anyone with the link")
+    RECEIPT = "receipt", _("The code and key of a dossier receipt (one response per dossier)")
+    INVITATION = "invitation", _("A one-time link (one response per link)")

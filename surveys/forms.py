@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.codes import normalize_lookup_key
-from dossiers.models import Dossier
+from dossiers.selectors import dossier_get_public
 
 from .choices import CRITERIA, FeedbackCategory, QuestionKind, Rating
 from .selectors import communes_for_feedback
@@ -91,6 +91,13 @@ class FeedbackForm(HoneypotMixin):
         label=_("Your feedback"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6}), strip=True
     )
     dossier_code = forms.CharField(label=_("Dossier code (if it is about a dossier)"), max_length=64, required=False)
+    dossier_key = forms.CharField(
+        label=_("Lookup key of that dossier"),
+        max_length=40,
+        required=False,
+        help_text=_("Printed on your receipt, under the QR code. Needed with the code."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
     commune = forms.ModelChoiceField(
         label=_("Commune"),
         queryset=communes_for_feedback(),
@@ -106,17 +113,21 @@ class FeedbackForm(HoneypotMixin):
         self.fields["commune"].queryset = communes_for_feedback()
 
     def clean(self):
+        """Nothing here depends on whether a code exists: a code needs its key, and a code with a
+        wrong key gives the same valid form as a right one (``dossier`` is then None and the view
+        stores nothing, answering the same)."""
         data = super().clean()
         code = "".join((data.get("dossier_code") or "").split()).upper()
-        data["dossier_code"] = code
-        data["dossier"] = None
-        if code:
-            data["dossier"] = Dossier.objects.select_related("receiving_agency").filter(code=code).first()
-        if data["dossier"] is not None:
-            data["agency"] = data["dossier"].receiving_agency
-        elif data.get("commune") is not None:
-            data["agency"] = data["commune"]
-        elif "content" in data:
+        key = normalize_lookup_key(data.get("dossier_key") or "")
+        data["dossier_code"], data["dossier_key"] = code, key
+        data["dossier"], data["agency"] = None, data.get("commune")
+        if code and not key:
+            self.add_error("dossier_key", _("Give the lookup key printed on the receipt with the dossier code."))
+        elif code:
+            data["dossier"] = dossier_get_public(code, key)
+            if data["dossier"] is not None:
+                data["agency"] = data["dossier"].receiving_agency
+        elif data.get("commune") is None and "content" in data:
             self.add_error("commune", _("Choose the commune your feedback is about."))
         return data
 
@@ -139,11 +150,27 @@ class FeedbackPublishForm(forms.Form):
 
 
 class SurveyForm(HoneypotMixin):
-    """One field per question of the campaign, named q<id>."""
+    """One field per question of the campaign, named q<id>; with ``receipt=True`` first the code and
+    key of the dossier receipt (one response per dossier); ``token`` carries a one-time link."""
 
-    def __init__(self, *args, questions, **kwargs):
+    token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args, questions, receipt=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.questions = questions
+        self.receipt = receipt
+        if receipt:
+            self.fields["receipt_code"] = forms.CharField(
+                label=_("Dossier code"),
+                max_length=64,
+                widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+            )
+            self.fields["receipt_key"] = forms.CharField(
+                label=_("Lookup key"),
+                max_length=40,
+                help_text=_("Printed on your receipt, under the QR code. Each dossier answers once."),
+                widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+            )
         for question in questions:
             name, label = f"q{question.pk}", question.text
             if question.kind == QuestionKind.SINGLE:
@@ -162,6 +189,9 @@ class SurveyForm(HoneypotMixin):
 
     def question_fields(self):
         return [self[f"q{question.pk}"] for question in self.questions]
+
+    def receipt_fields(self):
+        return [self["receipt_code"], self["receipt_key"]] if self.receipt else []
 
     def answers(self):
         return {question.pk: self.cleaned_data.get(f"q{question.pk}") for question in self.questions}

@@ -7,7 +7,15 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import EvaluationChannel, FeedbackCategory, FeedbackSource, FeedbackStatus, QuestionKind, Rating
+from .choices import (
+    CampaignAccess,
+    EvaluationChannel,
+    FeedbackCategory,
+    FeedbackSource,
+    FeedbackStatus,
+    QuestionKind,
+    Rating,
+)
 
 
 class Evaluation(models.Model):
@@ -63,6 +71,13 @@ class Campaign(models.Model):
     description = models.TextField(_("introduction"), blank=True)
     opens_on = models.DateField(_("opens on"))
     closes_on = models.DateField(_("closes on"))
+    access = models.CharField(
+        _("who may answer"),
+        max_length=12,
+        choices=CampaignAccess.choices,
+        default=CampaignAccess.OPEN,
+        help_text=_("With a receipt or a one-time link, each dossier (or link) counts once; responses stay anonymous."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -120,18 +135,46 @@ class Question(models.Model):
 
 
 class Response(models.Model):
-    """One submitted questionnaire. Anonymous: no user, no IP."""
+    """One submitted questionnaire. Anonymous: no user, no IP. ``ballot`` is a one-way digest of the
+    dossier or the one-time link it was given under (empty for open campaigns): it makes "one response
+    per dossier" a database rule without storing which dossier answered."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="responses")
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    ballot = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("survey response")
         verbose_name_plural = _("survey responses")
         ordering = ["campaign", "submitted_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "ballot"], condition=~models.Q(ballot=""), name="one_response_per_ballot"
+            )
+        ]
 
     def __str__(self):
         return f"{self.campaign_id} #{self.pk}"
+
+
+class Invitation(models.Model):
+    """A one-time link to a campaign. Only the SHA-256 of its token is kept: the link itself is
+    shown once, when it is made (printed or sent), and cannot be rebuilt from the database."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="invitations")
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("one-time survey link")
+        verbose_name_plural = _("one-time survey links")
+
+    def __str__(self):
+        return f"{self.campaign_id}: {self.digest[:8]}"
 
 
 class Answer(models.Model):

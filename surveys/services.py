@@ -6,8 +6,12 @@ records who and when. Rule breaks raise ``EvaluationNotAllowed`` / ``FeedbackSte
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -15,24 +19,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
-from accounts.scoping import can_see_agency
 from agencies.calendar import calendar_for
 from dossiers.choices import DossierStatus
 
 from .choices import (
-    ANSWER_WITHIN_WORKING_DAYS,
-    CLASSIFY_WITHIN_WORKING_DAYS,
     CRITERIA_BY_CODE,
     DISSATISFIED_MAX,
     SCALE_VALUES,
+    CampaignAccess,
     EvaluationChannel,
     FeedbackCategory,
     FeedbackSource,
-    FeedbackStatus,
     QuestionKind,
     Rating,
 )
-from .models import Answer, Evaluation, Feedback, Response
+from .models import Answer, Evaluation, Feedback, Invitation, Response
 
 MAX_COMMENT = 2000
 MAX_FEEDBACK = 5000
@@ -142,8 +143,8 @@ def _feedback_from_evaluation(evaluation: Evaluation) -> Feedback:
 def feedback_deadlines(agency, received_at: datetime) -> tuple[datetime, datetime]:
     calendar = calendar_for(agency)
     return (
-        calendar.due_at(received_at, CLASSIFY_WITHIN_WORKING_DAYS, "working_days"),
-        calendar.due_at(received_at, ANSWER_WITHIN_WORKING_DAYS, "working_days"),
+        calendar.due_at(received_at, settings.FEEDBACK_CLASSIFY_WORKING_DAYS, "working_days"),
+        calendar.due_at(received_at, settings.FEEDBACK_ANSWER_WORKING_DAYS, "working_days"),
     )
 
 
@@ -212,34 +213,25 @@ def _notify_new_feedback(feedback_id: int):
     )
 
 
-def can_handle_feedback(user, feedback, *, step: str) -> bool:
-    """Clerks, leaders and administrators of the agency classify; leaders and administrators answer
-    and publish (the director's answer)."""
-    if not user.is_authenticated or not can_see_agency(user, feedback.agency_id):
-        return False
-    if user.is_superuser:
-        return True
-    if step == "classify":
-        return user.role in (Role.CLERK, Role.LEADER, Role.ADMIN)
-    return user.role in (Role.LEADER, Role.ADMIN)
-
-
 def _lock(feedback: Feedback, user, step: str) -> Feedback:
-    if not can_handle_feedback(user, feedback, step=step):
-        raise PermissionDenied(_("You may not do this with this feedback."))
-    return Feedback.objects.select_for_update().get(pk=feedback.pk)
+    """Lock the item and ask the feedback rule table (surveys.rules) whether this step may run."""
+    from .rules import STEPS, feedback_evaluate
+
+    feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
+    verdict = feedback_evaluate(user, feedback, step)
+    if not verdict.allowed:
+        raise (FeedbackStepNotAllowed if verdict.status_code == 409 else PermissionDenied)(verdict.reason)
+    feedback.status = STEPS[step].target  # saved by the step with its own fields
+    return feedback
 
 
 @transaction.atomic
 def feedback_classify(*, feedback: Feedback, by, category: str, note: str = "") -> Feedback:
     feedback = _lock(feedback, by, "classify")
-    if feedback.status != FeedbackStatus.RECEIVED:
-        raise FeedbackStepNotAllowed(_("This feedback has already been classified."))
     if category not in FeedbackCategory.values:
         raise ValidationError({"category": [_("Choose a category.")]})
     feedback.category, feedback.classification_note = category, (note or "").strip()
     feedback.classified_at, feedback.classified_by = timezone.now(), by
-    feedback.status = FeedbackStatus.CLASSIFIED
     feedback.save(update_fields=["category", "classification_note", "classified_at", "classified_by", "status"])
     return feedback
 
@@ -247,15 +239,10 @@ def feedback_classify(*, feedback: Feedback, by, category: str, note: str = "") 
 @transaction.atomic
 def feedback_answer(*, feedback: Feedback, by, answer: str) -> Feedback:
     feedback = _lock(feedback, by, "answer")
-    if feedback.status == FeedbackStatus.RECEIVED:
-        raise FeedbackStepNotAllowed(_("Classify the feedback before answering it."))
-    if feedback.status != FeedbackStatus.CLASSIFIED:
-        raise FeedbackStepNotAllowed(_("This feedback has already been answered."))
     answer = (answer or "").strip()
     if not answer:
         raise ValidationError({"answer": [_("Write the answer.")]})
     feedback.answer, feedback.answered_at, feedback.answered_by = answer, timezone.now(), by
-    feedback.status = FeedbackStatus.ANSWERED
     feedback.save(update_fields=["answer", "answered_at", "answered_by", "status"])
     return feedback
 
@@ -264,13 +251,10 @@ def feedback_answer(*, feedback: Feedback, by, answer: str) -> Feedback:
 def feedback_publish(*, feedback: Feedback, by, summary: str) -> Feedback:
     """Publish the answer with a summary of the feedback written for the public (no personal data)."""
     feedback = _lock(feedback, by, "publish")
-    if feedback.status != FeedbackStatus.ANSWERED:
-        raise FeedbackStepNotAllowed(_("Only an answered feedback can be published."))
     summary = (summary or "").strip()
     if not summary:
         raise ValidationError({"summary": [_("Write a summary of the feedback for the public.")]})
     feedback.public_summary, feedback.published_at, feedback.published_by = summary, timezone.now(), by
-    feedback.status = FeedbackStatus.PUBLISHED
     feedback.save(update_fields=["public_summary", "published_at", "published_by", "status"])
     return feedback
 
@@ -306,11 +290,58 @@ def clean_answer(question, raw):
     return [option for option in options if option in values] or None
 
 
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def receipt_ballot(*, campaign, code: str, key: str) -> str:
+    """The ballot of a dossier receipt for ``campaign``: the code and key must match a dossier of the
+    campaign's agency (or below it). The same message for an unknown code and a wrong key. The ballot
+    is an HMAC: the database holds no link from a response to its dossier."""
+    from dossiers.selectors import dossier_get_public
+
+    dossier = dossier_get_public("".join((code or "").split()).upper(), key or "")
+    if dossier is None or dossier.receiving_agency_id not in campaign.agency.descendant_ids():
+        raise ValidationError({"receipt_code": [_("No dossier matches this code and key.")]})
+    secret = settings.SECRET_KEY.encode()
+    return hmac.new(secret, f"survey:{campaign.pk}:dossier:{dossier.pk}".encode(), hashlib.sha256).hexdigest()
+
+
+def invitation_ballot(*, campaign, token: str) -> str:
+    """The ballot of a one-time link: its token's digest, if the link was made for this campaign."""
+    digest = _digest(token or "")
+    if not token or not Invitation.objects.filter(campaign=campaign, digest=digest).exists():
+        raise ValidationError(_("This link is not valid or has already been used."))
+    return digest
+
+
+def invitations_issue(*, campaign, count: int, by=None) -> list[str]:
+    """Make ``count`` one-time links' tokens (128 random bits each). Only their digests are stored:
+    the tokens are returned once, to be printed or sent."""
+    if not 1 <= count <= 5000:
+        raise ValidationError(_("Make between 1 and 5000 links at a time."))
+    tokens = [secrets.token_urlsafe(16) for _i in range(count)]
+    Invitation.objects.bulk_create(
+        [Invitation(campaign=campaign, digest=_digest(token), created_by=by) for token in tokens]
+    )
+    return tokens
+
+
+def response_already_counted(*, campaign, ballot: str) -> bool:
+    return bool(ballot) and Response.objects.filter(campaign=campaign, ballot=ballot).exists()
+
+
 @transaction.atomic
-def response_submit(*, campaign, answers: dict) -> Response:
-    """Record one submitted questionnaire. ``answers`` maps question id → raw value."""
+def response_submit(*, campaign, answers: dict, ballot: str = "") -> Response:
+    """Record one submitted questionnaire. ``answers`` maps question id → raw value. A campaign open
+    only to receipts or one-time links needs the ``ballot`` from ``receipt_ballot`` /
+    ``invitation_ballot``, and counts each ballot once (a database rule too)."""
     if not campaign.is_open:
         raise ValidationError(_("This survey is not open."))
+    if campaign.access != CampaignAccess.OPEN and not ballot:
+        raise ValidationError(_("This survey is answered with the code and key of your receipt or a one-time link."))
+    if response_already_counted(campaign=campaign, ballot=ballot):
+        raise ValidationError(_("This survey has already been answered for this dossier or link. Thank you."))
     questions = list(campaign.questions.all())
     cleaned, errors = {}, {}
     for question in questions:
@@ -326,6 +357,14 @@ def response_submit(*, campaign, answers: dict) -> Response:
         cleaned[question.pk] = value
     if errors:
         raise ValidationError(errors)
-    response = Response.objects.create(campaign=campaign)
+    try:
+        with transaction.atomic():
+            response = Response.objects.create(campaign=campaign, ballot=ballot)
+    except IntegrityError as exc:  # a concurrent response with the same ballot won
+        raise ValidationError(_("This survey has already been answered for this dossier or link. Thank you.")) from exc
+    if campaign.access == CampaignAccess.INVITATION:
+        Invitation.objects.filter(campaign=campaign, digest=ballot, used_at__isnull=True).update(
+            used_at=response.submitted_at
+        )
     Answer.objects.bulk_create([Answer(response=response, question_id=qid, value=v) for qid, v in cleaned.items()])
     return response

@@ -14,13 +14,15 @@ from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
 from common.qr import qr_svg
+from common.ratelimit import first_submission, forget_submission
 
-from .choices import FeedbackStatus
+from .choices import CampaignAccess, FeedbackStatus
+from .excel import campaign_xlsx
 from .forms import FeedbackAnswerForm, FeedbackClassifyForm, FeedbackForm, FeedbackPublishForm, SurveyForm
+from .rules import feedback_allowed_steps
 from .selectors import (
     campaign_get_public,
     campaign_results,
-    campaign_rows,
     can_see_campaign_results,
     feedback_get,
     feedback_published,
@@ -28,11 +30,13 @@ from .selectors import (
 )
 from .services import (
     FeedbackStepNotAllowed,
-    can_handle_feedback,
     feedback_answer,
     feedback_classify,
     feedback_publish,
     feedback_submit,
+    invitation_ballot,
+    receipt_ballot,
+    response_already_counted,
     response_submit,
 )
 
@@ -43,24 +47,50 @@ QUEUE_ROLES = (Role.CLERK, Role.LEADER, Role.ADMIN)
 
 
 def survey_answer(request, slug):
-    """/khao-sat/<slug>/: a questionnaire answered without an account, one response per submit."""
+    """/khao-sat/<slug>/: a questionnaire answered without an account, one response per submit; a
+    campaign may ask for the receipt's code and key, or come by a one-time link (?t=…), so that each
+    dossier or link counts once. The same answers sent again by the same client are kept once."""
     campaign = campaign_get_public(slug)
     if campaign is None:
         raise Http404(_("No survey has this link."))
     if not campaign.is_open:
         return render(request, "surveys/survey_closed.html", {"campaign": campaign})
+    token = (request.POST.get("token") or request.GET.get("t") or "")[:64]
+    if campaign.access == CampaignAccess.INVITATION:
+        try:
+            ballot = invitation_ballot(campaign=campaign, token=token)
+        except ValidationError:
+            ballot = ""
+        if not ballot or response_already_counted(campaign=campaign, ballot=ballot):
+            return render(request, "surveys/survey_closed.html", {"campaign": campaign, "link_invalid": True})
     questions = list(campaign.questions.all())
-    form = SurveyForm(request.POST or None, questions=questions)
+    receipt = campaign.access == CampaignAccess.RECEIPT
+    form = SurveyForm(request.POST or None, questions=questions, receipt=receipt, initial={"token": token})
+    thanks = lambda: render(request, "surveys/survey_thanks.html", {"campaign": campaign})  # noqa: E731
     if request.method == "POST" and form.is_valid():
         if form.is_bot:
-            return render(request, "surveys/survey_thanks.html", {"campaign": campaign})
+            return thanks()
+        answers = form.answers()
         try:
-            response_submit(campaign=campaign, answers=form.answers())
+            if receipt:
+                ballot = receipt_ballot(
+                    campaign=campaign, code=form.cleaned_data["receipt_code"], key=form.cleaned_data["receipt_key"]
+                )
+            elif campaign.access == CampaignAccess.OPEN:
+                ballot = ""
+            payload = {"campaign": campaign.pk, "ballot": ballot, "answers": answers}
+            if not first_submission(request, "survey", payload):
+                return thanks()
+            try:
+                response_submit(campaign=campaign, answers=answers, ballot=ballot)
+            except ValidationError:
+                forget_submission(request, "survey", payload)
+                raise
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
+            for field, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            return render(request, "surveys/survey_thanks.html", {"campaign": campaign})
+            return thanks()
     return render(request, "surveys/survey_answer.html", {"campaign": campaign, "form": form})
 
 
@@ -92,25 +122,10 @@ def survey_results(request, slug):
 @login_required
 def survey_export(request, slug):
     """All responses as Excel: one row per response, one column per question."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     campaign = _campaign_for_results(request, slug)
-    questions, rows = campaign_rows(campaign)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Responses")[:31]
-    sheet.append([_("No."), _("Submitted at"), *[q.text for q in questions]])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for number, submitted_at, cells in rows:
-        sheet.append([number, submitted_at.replace(tzinfo=None), *cells])
-        sheet.cell(row=sheet.max_row, column=2).number_format = "DD/MM/YYYY HH:MM"
-    sheet.freeze_panes = "C2"
-    sheet.column_dimensions["B"].width = 18
     response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="khao-sat-{campaign.slug}.xlsx"'
-    workbook.save(response)
+    campaign_xlsx(response, campaign)
     return response
 
 
@@ -118,12 +133,26 @@ def survey_export(request, slug):
 
 
 def feedback_new(request):
-    """/phan-anh/: anyone may send feedback; name and contact are optional."""
+    """/phan-anh/: anyone may send feedback; name and contact are optional. About a dossier, the code
+    needs its lookup key; an unknown code or a wrong key gets the very same answer as a right one, and
+    nothing is stored (nobody learns which codes exist, no staff item is made for a guess). The same
+    feedback sent again by the same client within PUBLIC_DEDUPE_SECONDS is kept once."""
     form = FeedbackForm(request.POST or None, initial={"dossier_code": request.GET.get("ma", "")[:64]})
     if request.method == "POST" and form.is_valid():
-        if form.is_bot:
-            return render(request, "surveys/feedback_thanks.html", {"feedback": None})
         data = form.cleaned_data
+        about_dossier = bool(data["dossier_code"])
+        thanks = lambda feedback=None: render(  # noqa: E731
+            request, "surveys/feedback_thanks.html", {"feedback": feedback, "about_dossier": about_dossier}
+        )
+        if form.is_bot or (about_dossier and data["dossier"] is None):
+            return thanks()
+        payload = {
+            "agency": data["agency"].pk,
+            "dossier": data["dossier"].pk if data["dossier"] else None,
+            "content": data["content"],
+        }
+        if not first_submission(request, "feedback", payload):
+            return thanks()
         try:
             feedback = feedback_submit(
                 agency=data["agency"],
@@ -134,9 +163,10 @@ def feedback_new(request):
                 given_dossier_code=data["dossier_code"],
             )
         except ValidationError as exc:
+            forget_submission(request, "feedback", payload)
             form.add_error(None, exc)
         else:
-            return render(request, "surveys/feedback_thanks.html", {"feedback": feedback})
+            return thanks(feedback)
     return render(request, "surveys/feedback_form.html", {"form": form})
 
 
@@ -188,12 +218,7 @@ def feedback_detail(request, pk):
         "feedback": feedback,
         "classify_late": feedback.classify_overdue(now),
         "answer_late": feedback.answer_overdue(now),
-        "can_classify": can_handle_feedback(user, feedback, step="classify")
-        and feedback.status == FeedbackStatus.RECEIVED,
-        "can_answer": can_handle_feedback(user, feedback, step="answer")
-        and feedback.status == FeedbackStatus.CLASSIFIED,
-        "can_publish": can_handle_feedback(user, feedback, step="publish")
-        and feedback.status == FeedbackStatus.ANSWERED,
+        "steps": feedback_allowed_steps(user, feedback),
         "classify_form": FeedbackClassifyForm(),
         "answer_form": FeedbackAnswerForm(),
         "publish_form": FeedbackPublishForm(),
