@@ -26,14 +26,22 @@ run: venv ## Run the app with demo data (SQLite, web + Celery worker and beat, n
 	$(PY) manage.py seed_demo
 	HOST=$(HOST) PORT=$(PORT) PY=$(PY) scripts/run-embedded.sh
 
+# The test run leaves nothing behind: its temporary files (pytest's, Chromium's, the workers') live in
+# the services' folder, which `test-services.sh stop` removes with the servers; then no process of the
+# run may be left.
 test: venv ## The whole suite: lint, checks, then pytest on PostgreSQL + Redis + Chromium (installed if missing)
 	$(MAKE) --no-print-directory check
 	@set -e; trap 'scripts/test-services.sh stop' EXIT; \
 	  services=$$(scripts/test-services.sh start) || exit 1; eval "$$services"; \
-	  REQUIRE_BROWSER=1 REQUIRE_POSTGRES=1 $(PY) -m pytest $(PYTEST_ARGS)
+	  mkdir -p "$$TEST_SERVICES_DIR/tmp"; status=0; \
+	  TMPDIR="$$TEST_SERVICES_DIR/tmp" REQUIRE_BROWSER=1 REQUIRE_POSTGRES=1 \
+	    $(PY) -m pytest --basetemp="$$TEST_SERVICES_DIR/pytest" $(PYTEST_ARGS) || status=$$?; \
+	  trap - EXIT; scripts/test-services.sh stop; \
+	  scripts/test-services.sh check-stopped || status=1; \
+	  exit $$status
 
 test-quick: venv ## pytest on SQLite only (services-dependent tests skip)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -o tmp_path_retention_policy=failed $(PYTEST_ARGS)
 
 check: venv ## ruff, Django system checks, migrations up to date, translations compiled
 	$(VENV)/bin/ruff check .

@@ -1,3 +1,9 @@
+import contextlib
+import os
+import signal
+import time
+from pathlib import Path
+
 import pytest
 
 from agencies.choices import AgencyKind
@@ -13,6 +19,9 @@ def pytest_configure(config):
     from onestop.celery import app
 
     app.conf.task_always_eager = True
+    # Every process a test starts inherits this mark: pytest_sessionfinish below finds what is
+    # still running at the end, and scripts/test-services.sh stop stops it.
+    os.environ["MOTCUA_TEST_RUN"] = f"{_services_dir()}:{os.getpid()}"
 
 
 @pytest.fixture
@@ -137,3 +146,87 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+def _services_dir():
+    """The folder of the run's PostgreSQL and Redis (scripts/test-services.sh, same default)."""
+    return Path(os.environ.get("TEST_SERVICES_DIR", "/tmp/motcua-test-services"))
+
+
+def _processes_left_by_the_tests():
+    """{pid: command line} of the processes the tests started that still run: Celery workers, Django
+    servers, browsers... (their environment carries MOTCUA_TEST_RUN) and, on the services of
+    scripts/test-services.sh, any Redis besides the run's own on its port or in its folder (Redis
+    overwrites its environment with its process title). The run's own PostgreSQL and Redis, which the
+    fault tests restart, are left to `scripts/test-services.sh stop`."""
+    mark = f"MOTCUA_TEST_RUN={os.environ.get('MOTCUA_TEST_RUN')}".encode()
+    state = _services_dir()
+    on_services = "TEST_SERVICES_DIR" in os.environ
+    redis_port = os.environ.get("TEST_REDIS_PORT", "")
+    try:
+        run_redis = int((state / "redis.pid").read_text())
+    except (OSError, ValueError):
+        run_redis = None
+    left = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        pid = int(entry.name)
+        try:
+            command = b" ".join((entry / "cmdline").read_bytes().split(b"\0")).decode(errors="replace").strip()
+            if not command:  # a zombie or a kernel thread
+                continue
+            if command.startswith("redis-server "):
+                on_our_port = bool(redis_port) and command.split()[1].endswith(f":{redis_port}")
+                in_our_folder = (os.readlink(entry / "cwd") + "/").startswith(f"{state}/")
+                if on_services and pid != run_redis and (on_our_port or in_our_folder):
+                    left[pid] = command  # the pid file names the run's own Redis
+                continue
+            if mark not in (entry / "environ").read_bytes().split(b"\0"):
+                continue
+            if pid == run_redis or os.readlink(entry / "cwd") == str(state / "pg"):
+                continue
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+        left[pid] = " ".join(command.split())
+    return left
+
+
+def _stop(pids, seconds=10):
+    def send(sig, targets):
+        for pid in targets:
+            with contextlib.suppress(OSError):
+                os.kill(pid, sig)
+
+    send(signal.SIGTERM, pids)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and _processes_left_by_the_tests().keys() & pids:
+        time.sleep(0.2)
+    send(signal.SIGKILL, _processes_left_by_the_tests().keys() & pids)
+
+
+@pytest.hookimpl(trylast=True)  # after pytest's own session teardown (session fixtures, live server, browser)
+def pytest_sessionfinish(session, exitstatus):
+    """Nothing a test started may outlive the run. Under REQUIRE_POSTGRES=1 (make test) a leftover
+    fails the run; elsewhere it is a loud warning. Either way the leftovers are stopped."""
+    if not Path("/proc/self/environ").exists() or hasattr(session.config, "workerinput"):
+        return
+    deadline = time.monotonic() + 5  # processes being stopped by the last teardown
+    while (left := _processes_left_by_the_tests()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    if not left:
+        return
+    strict = os.environ.get("REQUIRE_POSTGRES") == "1"
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    lines = [f"  {pid} {command[:200]}" for pid, command in sorted(left.items())]
+    title = "processes started by the tests are still running (now stopped)"
+    if reporter is not None:
+        reporter.write_line("")
+        reporter.write_sep("=", title, red=True, bold=True)
+        for line in lines:
+            reporter.write_line(line, red=True)
+    else:
+        print("\n".join([title, *lines]))
+    _stop(set(left))
+    if strict and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

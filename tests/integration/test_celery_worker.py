@@ -30,8 +30,9 @@ pytestmark = [
 
 
 @pytest.fixture
-def worker():
-    """A real worker process on the test database."""
+def worker(tmp_path):
+    """A real worker process on the test database, stopped at teardown (its log in tmp_path: a pipe
+    nobody reads would block the worker once full)."""
     from onestop.celery import app
 
     db = connection.settings_dict
@@ -41,21 +42,24 @@ def worker():
         "CELERY_BROKER_URL": BROKER,
         "CELERY_TASK_ALWAYS_EAGER": "false",
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "onestop", "worker", "--pool=solo", "--loglevel=INFO", "-n", "test@%h"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    log_path = tmp_path / "worker.log"
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "onestop", "worker", "--pool=solo", "--loglevel=INFO"]
+            + ["-n", "test@%h"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    process.log_path = log_path
     app.conf.task_always_eager = False
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if app.control.ping(timeout=1.0):
                 break
-            assert process.poll() is None, process.stdout.read()
+            assert process.poll() is None, log_path.read_text()[-3000:]
         else:
             pytest.fail("the Celery worker did not start")
         yield process
@@ -66,6 +70,7 @@ def worker():
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait(timeout=5)
 
 
 def wait_for(condition, seconds=45):
@@ -88,7 +93,9 @@ def test_worker_processes_an_overdue_dossier_end_to_end(worker, receive, officer
 
     check_deadlines_task.delay()
 
-    assert wait_for(lambda: DeadlineAlert.objects.filter(dossier=dossier, kind="overdue").exists()), worker
+    assert wait_for(lambda: DeadlineAlert.objects.filter(dossier=dossier, kind="overdue").exists()), (
+        worker.log_path.read_text()[-3000:]
+    )
     assert LateApology.objects.filter(dossier=dossier).exists()
     assert Notification.objects.filter(user=officer, kind="overdue", dossier=dossier).exists()
     # The officer's e-mail went through the outbox and was sent by the worker.

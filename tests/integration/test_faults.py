@@ -6,7 +6,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -38,61 +37,66 @@ pytestmark = [
 
 
 class RedisServer:
-    """The Redis of the test run (CELERY_BROKER_URL), stopped and started again by the tests."""
+    """The Redis of the test run (CELERY_BROKER_URL), stopped and started again by the tests through
+    scripts/test-services.sh: a restarted server keeps the run's folder and pid file, so `stop` stops it."""
 
     def __init__(self, url):
         self.url = url
         self.port = int(url.rsplit(":", 1)[1].split("/")[0])
-        self.dir = tempfile.mkdtemp()
 
     def ping(self):
         return subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True).returncode == 0
 
+    def _services(self, command):
+        env = {**os.environ, "TEST_REDIS_PORT": str(self.port)}
+        subprocess.run([ROOT / "scripts" / "test-services.sh", command], env=env, check=True, stdout=subprocess.DEVNULL)
+
     def start(self):
+        self._services("redis-start")
         if not self.ping():
-            subprocess.run(
-                ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-                + ["--dir", self.dir, "--daemonize", "yes"],
-                check=True,
-                stdout=subprocess.DEVNULL,
-            )
-        for _ in range(100):
-            if self.ping():
-                return
-            time.sleep(0.1)
-        raise RuntimeError("redis did not start")
+            raise RuntimeError("redis did not start")
 
     def stop(self):
-        subprocess.run(["redis-cli", "-p", str(self.port), "shutdown", "nosave"], capture_output=True)
-        for _ in range(100):
-            if not self.ping():
-                return
-            time.sleep(0.1)
+        self._services("redis-stop")
+        assert not self.ping(), "redis did not stop"
 
 
-WORKER_LOGS = {}
-
-
-def start_worker(broker_url):
+@pytest.fixture
+def start_worker(tmp_path):
+    """start_worker(broker_url) starts a real worker; every one still running is stopped at teardown."""
     db = connection.settings_dict
     env = {
         **os.environ,
         "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "CELERY_BROKER_URL": broker_url,
     }
-    log_path = Path(tempfile.mkdtemp()) / "worker.log"
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "onestop", "worker", "--pool=solo", "--loglevel=INFO"]
-            + ["-n", f"w{time.time()}@%h"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    WORKER_LOGS[process.pid] = log_path
-    return process
+    processes = []
+
+    def start(broker_url):
+        log_path = tmp_path / f"worker-{len(processes)}.log"
+        with open(log_path, "w") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "onestop", "worker", "--pool=solo", "--loglevel=INFO"]
+                + ["-n", f"w{time.time()}@%h"],
+                cwd=ROOT,
+                env={**env, "CELERY_BROKER_URL": broker_url},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        process.log_path = log_path
+        processes.append(process)
+        return process
+
+    yield start
+    for process in processes:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
 
 
 @pytest.fixture
@@ -119,7 +123,9 @@ def wait_for(condition, seconds=40):
     return False
 
 
-def test_redis_down_the_desk_keeps_working_and_messages_go_out_after(real_broker, catalog, clerk, officer, client):
+def test_redis_down_the_desk_keeps_working_and_messages_go_out_after(
+    real_broker, start_worker, catalog, clerk, officer, leader, client
+):
     """With the broker stopped, intake, status lookup and the dashboard work; the messages written
     meanwhile wait in the outbox and go out once Redis and a worker are back."""
     real_broker.stop()
@@ -140,10 +146,13 @@ def test_redis_down_the_desk_keeps_working_and_messages_go_out_after(real_broker
     assert time.monotonic() - started < 10
     code, key = response.json()["code"], response.json()["lookup_key"]
     dossier = Dossier.objects.get(code=code)
-    dossier = dossier_assign(dossier=dossier, officer=officer, by=officer)
-    from dossiers.services import dossier_approve
+    from dossiers.services import dossier_approve, dossier_submit, dossier_transfer
 
-    dossier_approve(dossier=dossier, by=officer)  # "result ready" → an e-mail to the citizen
+    # The workflow's steps: handed over, appraised by the officer, approved by the commune's leader.
+    dossier = dossier_transfer(dossier=dossier, by=clerk)
+    dossier = dossier_assign(dossier=dossier, officer=officer, by=officer)
+    dossier = dossier_submit(dossier=dossier, by=officer)
+    dossier_approve(dossier=dossier, by=leader)  # "result ready" → an e-mail to the citizen
     assert client.get(f"/tra-cuu/{code}/?key={key}").status_code == 200
     client.force_login(clerk)
     assert client.get("/ho-so/").status_code == 200
@@ -156,7 +165,7 @@ def test_redis_down_the_desk_keeps_working_and_messages_go_out_after(real_broker
         from notifications.tasks import dispatch_messages_task
 
         sent = wait_for(lambda: _send_when_ready(dispatch_messages_task) and pending.get().state == "sent")
-        assert sent, Path(WORKER_LOGS[worker.pid]).read_text()[-3000:]
+        assert sent, worker.log_path.read_text()[-3000:]
     finally:
         worker.terminate()
         worker.wait(timeout=20)
@@ -172,7 +181,7 @@ def _send_when_ready(task):
     return True
 
 
-def test_a_worker_killed_mid_sweep_leaves_no_duplicate_and_no_gap(real_broker, catalog, clerk, officer):
+def test_a_worker_killed_mid_sweep_leaves_no_duplicate_and_no_gap(real_broker, start_worker, catalog, clerk, officer):
     procedure = Procedure.objects.get(code="1.000656")
     received = timezone.now() - timedelta(days=6)
     for n in range(150):
@@ -224,7 +233,18 @@ def test_postgresql_restarted_under_load_the_app_recovers_without_a_restart(live
             return 0
 
     assert get("/healthz") == 200
-    command = [str(pg_ctl[-1]), "-D", str(data_dir), "-m", "fast", "-w", "restart"]
+    # Same cluster, same options (postmaster.opts), same log: scripts/test-services.sh stop stops it.
+    command = [
+        str(pg_ctl[-1]),
+        "-D",
+        str(data_dir),
+        "-l",
+        str(data_dir.parent / "pg.log"),
+        "-m",
+        "fast",
+        "-w",
+        "restart",
+    ]
     if os.geteuid() == 0:
         command = ["runuser", "-u", "postgres", "--", *command]
     restart = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
