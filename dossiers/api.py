@@ -252,8 +252,10 @@ class DossierOut(DossierListOut):
     )
     def get_results(self, dossier) -> list:
         """The signed result documents (issue: electronic results), newest version last."""
-        lister = getattr(dossier, "result_documents_for_api", None)
-        return lister(self.context.get("request")) if callable(lister) else []
+        from results.selectors import result_api_items
+
+        items = result_api_items(dossier, request=self.context.get("request"))
+        return [{**item, "signed_at": format_instant(item["signed_at"])} for item in items]
 
 
 class DossierCollection(GenericAPIView):
@@ -370,6 +372,10 @@ class ActionIn(serializers.Serializer):
     received_by = serializers.CharField(required=False, allow_blank=True, max_length=150, default="")
     tracking_number = serializers.CharField(required=False, allow_blank=True, max_length=64, default="")
     version = serializers.IntegerField(required=False, min_value=1)
+    result = serializers.FileField(required=False, help_text="submit: the draft result as a PDF (multipart)")
+    passphrase = serializers.CharField(
+        required=False, max_length=200, help_text="approve: the signing PIN, if not kept"
+    )
 
 
 API_ACTIONS = list(SERVICES)
@@ -420,6 +426,10 @@ class DossierActionView(GenericAPIView):
                 if name not in values:
                     raise serializers.ValidationError({name: [_("Give the new appointment time.")]})
                 inputs[name] = values[name]
+        if values.get("result") is not None:
+            inputs["result_pdf"] = values["result"].read(settings.RESULTS_MAX_UPLOAD_BYTES + 1)
+        if values.get("passphrase"):
+            inputs["passphrase"] = values["passphrase"]
         if action == Action.TRANSFER and values.get("office"):
             inputs["office"] = agency_from_code(values["office"], field="office")
         try:

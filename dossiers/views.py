@@ -4,6 +4,7 @@ form, call the service, render or redirect."""
 import tempfile
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,6 +27,8 @@ from procedures.selectors import (
     procedure_list,
     processing_time_for,
 )
+from results.selectors import result_list
+from results.services import signing_passphrase_needed
 
 from . import rules
 from .choices import Action, DossierStatus, GuidanceKind
@@ -367,6 +370,8 @@ def detail(request, code):
         if Action.EXTEND in actions
         else None,
         "rating_open": rules.kiosk_rating_open(request.user, dossier).allowed,
+        "results": result_list(dossier),
+        "needs_passphrase": Action.APPROVE in actions and signing_passphrase_needed(request.user),
         "is_new": request.GET.get("new") == "1",
         "applied_time": {"amount": float(dossier.processing_amount), "unit": dossier.processing_unit},
         "lookup_key": format_lookup_key(dossier.lookup_key),
@@ -410,6 +415,10 @@ def act(request, code, action):
                     inputs[name] = parse_instant(post.get(name, ""))
                 except ValueError:
                     raise ValidationError(message) from None
+        if action == Action.SUBMIT and request.FILES.get("result"):
+            inputs["result_pdf"] = request.FILES["result"].read(settings.RESULTS_MAX_UPLOAD_BYTES + 1)
+        if action == Action.APPROVE and post.get("passphrase"):
+            inputs["passphrase"] = post["passphrase"]
         dossier_act(dossier=dossier, action=action, by=request.user, expected_version=expected_version, **inputs)
     except (TransitionNotAllowed, ActionForbidden) as exc:
         messages.error(request, str(exc))

@@ -343,6 +343,8 @@ FEEDBACK_ANSWER_WORKING_DAYS = env.int("FEEDBACK_ANSWER_WORKING_DAYS", default=1
 # A rating on the desk's tablet without the citizen's key: only for a dossier returned at that desk
 # within this many minutes.
 KIOSK_RATING_WINDOW_MINUTES = env.int("KIOSK_RATING_WINDOW_MINUTES", default=60)
+# Approving without a signing certificate gives a paper result; with this on, it is refused.
+RESULTS_SIGNING_REQUIRED = env.bool("RESULTS_SIGNING_REQUIRED", default=False)
 
 # Citizens' lookups (status page, kiosk, public API): per-address rate limit. Behind a reverse proxy,
 # trust its X-Forwarded-For (the last address) so that each citizen counts separately.

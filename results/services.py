@@ -147,6 +147,12 @@ def signing_credential_for(user) -> SigningCredential | None:
     return SigningCredential.objects.filter(user=user, active=True).first()
 
 
+def signing_passphrase_needed(user) -> bool:
+    """Does approving ask the leader for the PIN (a credential whose password is not kept)?"""
+    credential = signing_credential_for(user)
+    return credential is not None and not credential.has_stored_secret
+
+
 def seal_credential_for(agency) -> SigningCredential | None:
     return SigningCredential.objects.filter(agency=agency, active=True).first()
 

@@ -129,10 +129,20 @@ def dossier_assign(*, dossier: Dossier, officer: User, by: User, note: str = "",
 
 
 @transaction.atomic
-def dossier_submit(*, dossier: Dossier, by: User, note: str = "", expected_version=None) -> Dossier:
-    """The officer has appraised and drafted the result: it goes to a leader for approval."""
+def dossier_submit(
+    *, dossier: Dossier, by: User, note: str = "", result_pdf: bytes | None = None, expected_version=None
+) -> Dossier:
+    """The officer has appraised and drafted the result: it goes to a leader for approval.
+
+    The draft result travels with it: a PDF made elsewhere (``result_pdf``, e.g. the civil-status
+    software's birth certificate) or one generated from the procedure's result template. Without
+    either, the leader's signature will sign a generic result notice built from the dossier."""
+    from results.services import active_result_template, result_attach_draft
+
     dossier, from_status = _begin(dossier, action=Action.SUBMIT, by=by, expected_version=expected_version)
     now = timezone.now()
+    if result_pdf is not None or active_result_template(dossier) is not None:
+        result_attach_draft(dossier=dossier, by=by, pdf_bytes=result_pdf)
     dossier.submitted_at = now
     complete_steps(dossier, stage="submit", by=by, at=now)
     return _finish(dossier, action=Action.SUBMIT, by=by, from_status=from_status, fields=["submitted_at"], note=note)
@@ -284,17 +294,34 @@ def dossier_refuse(*, dossier: Dossier, by: User, reason: str, expected_version=
 
 
 @transaction.atomic
-def dossier_approve(*, dossier: Dossier, by: User, note: str = "", expected_version=None) -> Dossier:
-    """The result is signed and ready for return."""
+def dossier_approve(
+    *, dossier: Dossier, by: User, note: str = "", passphrase: str | None = None, expected_version=None
+) -> Dossier:
+    """The leader approves: the result is signed and ready for return.
+
+    A leader with a signing certificate (results.SigningCredential) signs the draft result in the
+    same transaction (PAdES; the generic result notice when no draft came with the submission): a
+    key that fails means the dossier is not approved. Without a certificate the result is on paper,
+    unless settings.RESULTS_SIGNING_REQUIRED asks for an electronic one."""
+    from results.services import result_attach_draft, result_needs_signature, result_sign, signing_credential_for
+
     dossier, from_status = _begin(dossier, action=Action.APPROVE, by=by, expected_version=expected_version)
     now = timezone.now()
+    data = {}
+    if signing_credential_for(by) is not None:
+        if not result_needs_signature(dossier=dossier):
+            result_attach_draft(dossier=dossier, by=by)
+        signed = result_sign(dossier=dossier, by=by, passphrase=passphrase)
+        data = {"result": signed.number, "sha256": signed.sha256}
+    elif settings.RESULTS_SIGNING_REQUIRED:
+        raise ValidationError(_("You have no signing certificate. Ask the administrator to set one up."))
     dossier.result_ready_at = now
     fields = ["result_ready_at"]
     if dossier.transferred_at is None:
         dossier.transferred_at = now
         fields.append("transferred_at")
     complete_steps(dossier, stage="approve", by=by, at=now)
-    return _finish(dossier, action=Action.APPROVE, by=by, from_status=from_status, fields=fields, note=note)
+    return _finish(dossier, action=Action.APPROVE, by=by, from_status=from_status, fields=fields, note=note, data=data)
 
 
 @transaction.atomic
@@ -401,12 +428,12 @@ ACTION_ARGUMENTS = {
     Action.ACCEPT: ("note",),
     Action.TRANSFER: ("office", "note"),
     Action.ASSIGN: ("officer", "note"),
-    Action.SUBMIT: ("note",),
+    Action.SUBMIT: ("note", "result_pdf"),
     Action.REQUEST_SUPPLEMENT: ("reason", "missing"),
     Action.SUPPLEMENT: ("note",),
     Action.EXTEND: ("reason", "new_due_at"),
     Action.REFUSE: ("reason",),
-    Action.APPROVE: ("note",),
+    Action.APPROVE: ("note", "passphrase"),
     Action.RETURN: ("received_by_name", "tracking_number", "note"),
     Action.WITHDRAW: ("reason",),
     Action.CLOSE: ("note",),
