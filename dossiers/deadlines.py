@@ -39,12 +39,14 @@ class SweepReport:
     due_soon: list[str] = field(default_factory=list)
     overdue: list[str] = field(default_factory=list)
     supplement_overdue: list[str] = field(default_factory=list)
+    acceptance_overdue: list[str] = field(default_factory=list)
 
     def counts(self):
         return {
             "due_soon": len(self.due_soon),
             "overdue": len(self.overdue),
             "supplement_overdue": len(self.supplement_overdue),
+            "acceptance_overdue": len(self.acceptance_overdue),
         }
 
 
@@ -84,7 +86,12 @@ def candidates(now):
     supplement = Dossier.objects.filter(status=DossierStatus.AWAITING_SUPPLEMENT, supplement_deadline__lt=now).filter(
         _not_alerted(AlertKind.SUPPLEMENT_OVERDUE, "supplement_deadline")
     )
+    # Online dossiers the desk has not accepted (or asked to correct) within 8 working hours.
+    unaccepted = Dossier.objects.filter(status=DossierStatus.AWAITING_ACCEPTANCE, acceptance_due_at__lt=now).filter(
+        _not_alerted(AlertKind.ACCEPTANCE_OVERDUE, "acceptance_due_at")
+    )
     return {
+        AlertKind.ACCEPTANCE_OVERDUE: unaccepted.values_list("pk", "acceptance_due_at")[:BATCH],
         AlertKind.OVERDUE: overdue.values_list("pk", "due_at")[:BATCH],
         AlertKind.DUE_SOON: due_soon.values_list("pk", "due_at")[:BATCH],
         AlertKind.SUPPLEMENT_OVERDUE: supplement.values_list("pk", "supplement_deadline")[:BATCH],
@@ -156,6 +163,19 @@ def _act(dossier_id, kind, deadline, now) -> str | None:
                 note=_("Overdue since %(when)s: apology letter drafted.") % {"when": when},
                 at=now,
                 data={"alert": kind},
+            )
+        elif kind == AlertKind.ACCEPTANCE_OVERDUE:
+            directors = _leaders_of(dossier.receiving_agency) or _leaders_of(dossier.receiving_agency.commune())
+            clerks = list(User.objects.filter(role=Role.CLERK, agency=dossier.receiving_agency, is_active=True))
+            notify_staff(
+                users=[*clerks, *directors],
+                kind=NotificationKind.OVERDUE,
+                title=_("Online dossier %(code)s not accepted by %(when)s")
+                % {"code": dossier.external_code or dossier.code, "when": when},
+                body=_("The desk must accept it or ask for corrections within 8 working hours of its arrival."),
+                url=url,
+                dossier=dossier,
+                dedupe=f"alert:{alert.pk}",
             )
         else:
             clerks = list(User.objects.filter(role=Role.CLERK, agency=dossier.receiving_agency, is_active=True))

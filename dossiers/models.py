@@ -417,6 +417,7 @@ class AlertKind(models.TextChoices):
     DUE_SOON = "due_soon", _("Due soon")
     OVERDUE = "overdue", _("Overdue")
     SUPPLEMENT_OVERDUE = "supplement_overdue", _("No supplement in time")
+    ACCEPTANCE_OVERDUE = "acceptance_overdue", _("Online dossier not accepted in time")
 
 
 class DeadlineAlert(models.Model):

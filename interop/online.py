@@ -125,3 +125,50 @@ def online_decision_send(
         "ThoiDiemXuLy": portal_datetime(at),
     }
     return (client or PortalClient()).call(ONLINE_DECISION, data=[item], is_updating=True)
+
+
+# ----- into the desk ------------------------------------------------------------------------------
+
+
+@dataclass
+class IntakeReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    refused: dict[str, str] = field(default_factory=dict)  # portal code → why
+
+
+def online_dossiers_register(items) -> IntakeReport:
+    """Register each online dossier at the desk (dossiers.services.dossier_register_online): one
+    dossier per portal code, however often it arrives. A dossier that cannot be registered (unknown
+    procedure or agency, bad data) is reported with the reason and does not stop the others."""
+    import logging
+
+    from django.core.exceptions import ValidationError
+
+    from dossiers.services import dossier_register_online
+
+    report = IntakeReport()
+    for item in items:
+        online = item if isinstance(item, OnlineDossier) else parse_online_dossier(item)
+        try:
+            dossier, created = dossier_register_online(online)
+        except ValidationError as exc:
+            messages = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+            report.refused[online.external_code or "?"] = "; ".join(m for ms in messages.values() for m in ms)
+            continue
+        (report.created if created else report.updated).append(dossier.code)
+    if report.refused:
+        logging.getLogger(__name__).warning("Online dossiers refused: %s", report.refused)
+    return report
+
+
+def online_dossiers_pull(*, now: datetime | None = None, client=None) -> IntakeReport:
+    """The pull job: what was filed over the look-back window, registered once each."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    since = now - timedelta(hours=settings.PORTAL_ONLINE_LOOKBACK_HOURS)
+    return online_dossiers_register(online_dossiers_fetch(since=since, until=now, client=client))

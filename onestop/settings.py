@@ -449,5 +449,15 @@ CELERY_BEAT_SCHEDULE["drain-outbox"] = {
     "task": "interop.tasks.drain_outbox_task",
     "schedule": INTEROP_DRAIN_EVERY_SECONDS,
 }
+# Online dossiers: pulled from the portal this often (over the last PORTAL_ONLINE_LOOKBACK_HOURS:
+# a dossier pulled twice stays one dossier), and pushed by the portal to
+# POST /api/v1/portal/online-dossiers with "Authorization: Bearer PORTAL_PUSH_TOKEN" (empty: no push).
+PORTAL_ONLINE_PULL_EVERY_SECONDS = env.int("PORTAL_ONLINE_PULL_EVERY_SECONDS", default=300)
+PORTAL_ONLINE_LOOKBACK_HOURS = env.int("PORTAL_ONLINE_LOOKBACK_HOURS", default=72)
+PORTAL_PUSH_TOKEN = env.str("PORTAL_PUSH_TOKEN", default="")
+CELERY_BEAT_SCHEDULE["pull-online-dossiers"] = {
+    "task": "interop.tasks.pull_online_dossiers_task",
+    "schedule": PORTAL_ONLINE_PULL_EVERY_SECONDS,
+}
 # WeasyPrint logs every rendering step at INFO; keep its warnings (a refused URL, a missing font).
 LOGGING["loggers"].update({"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}})

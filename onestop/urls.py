@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from agencies.api import CalendarDueView
 from dossiers.api import DossierActionView, DossierCollection, DossierItem
 from dossiers.views_public import public_lookup
+from interop.api import OnlineDossierPush
 from onestop.views import healthz, home
 from procedures.api import ProcedureDetailView, ProcedureListView
 from reports.api import HandlingReportView
@@ -21,6 +22,7 @@ api_v1 = [
     path("dossiers/<str:code>/", DossierItem.as_view(), name="dossier-detail"),
     path("dossiers/<str:code>/<str:action>/", DossierActionView.as_view(), name="dossier-action"),
     path("reports/handling", HandlingReportView.as_view(), name="reports-handling"),
+    path("portal/online-dossiers", OnlineDossierPush.as_view(), name="portal-online-push"),
     *public_api,
 ]
 

@@ -110,6 +110,8 @@ EXPECTED = {
     # The codes come from the rule table itself (dossiers.rules): see test_permission_matrix.
     "api:dossier-action": ("post", "rules"),
     "api:reports-handling": ("get", expect(anon=API_ANON, default={403}, leader={200}, admin={200})),
+    # The portal's push: only with its own bearer token, whoever is logged in.
+    "api:portal-online-push": ("post", expect(anon={401}, default={401})),
     "api:public-dossier": ("get", PUBLIC),
     "api:public-dossier-evaluation": ("post", expect(anon={400, 409}, default={400, 409})),
     "api-schema": ("get", PUBLIC),

@@ -19,6 +19,7 @@ from .intake import (
     dossier_receive,
     guidance_record,
 )
+from .online import OnlineSubmission, dossier_register_online
 from .records import dossier_event_recorded, record_event
 from .transitions import (
     ACTION_ARGUMENTS,
@@ -48,6 +49,7 @@ __all__ = [
     "ApplicantData",
     "ConcurrentChange",
     "OnlineFiling",
+    "OnlineSubmission",
     "ReceivedDocument",
     "TransitionNotAllowed",
     "Upload",
@@ -66,6 +68,7 @@ __all__ = [
     "dossier_extend",
     "dossier_receive",
     "dossier_record_note",
+    "dossier_register_online",
     "dossier_refuse",
     "dossier_request_supplement",
     "dossier_return",

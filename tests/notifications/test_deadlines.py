@@ -47,7 +47,7 @@ def dossier(receive, staff, office):
 @pytest.mark.django_db
 def test_nothing_before_the_last_working_day(dossier):
     report = sweep(at(2026, 3, 10, 10))
-    assert report.counts() == {"due_soon": 0, "overdue": 0, "supplement_overdue": 0}
+    assert report.counts() == {"due_soon": 0, "overdue": 0, "supplement_overdue": 0, "acceptance_overdue": 0}
     assert not DeadlineAlert.objects.exists()
 
 
