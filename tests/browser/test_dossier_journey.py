@@ -1,4 +1,5 @@
-"""The desk's main journey in a real browser: receive, print the receipt, approve, return."""
+"""The desk's main journey in a real browser: receive, print the receipt, the officer submits, the
+leader approves from the home page's "awaiting approval", the clerk returns."""
 
 import re
 
@@ -10,7 +11,9 @@ from tests.factories import PASSWORD
 
 
 @pytest.mark.django_db(transaction=True)
-def test_clerk_receives_officer_approves_clerk_returns(desk_page, live_server, catalog, clerk, officer):
+def test_clerk_receives_officer_submits_leader_approves_clerk_returns(
+    desk_page, live_server, catalog, clerk, officer, leader
+):
     page = desk_page
 
     # The clerk registers a death registration (khai tử) in under a minute.
@@ -41,14 +44,26 @@ def test_clerk_receives_officer_approves_clerk_returns(desk_page, live_server, c
     expect(receipt.get_by_text("/tra-cuu/" + code, exact=False).first).to_be_visible()
     receipt.close()
 
-    # The officer takes it from the queue and approves it.
+    # The officer takes it from the queue, appraises it and submits it; approving is not offered.
     page.context.clear_cookies()
     login(page, live_server, "officer1", PASSWORD)
+    expect(page.get_by_test_id("home-count-queue")).to_have_text("1")
     page.get_by_role("link", name="Hồ sơ", exact=True).first.click()
     page.get_by_role("link", name=code).click()
     page.get_by_role("button", name="Nhận xử lý").click()
     expect(page.get_by_test_id("dossier-status")).to_have_text("Đang giải quyết")
-    page.get_by_role("button", name="Phê duyệt: đã có kết quả").click()
+    expect(page.get_by_test_id("approve")).to_have_count(0)
+    page.get_by_test_id("submit").click()
+    expect(page.get_by_test_id("submit")).to_have_count(0)
+
+    # The leader's home shows it awaiting approval; its link leads to the list, then the dossier.
+    page.context.clear_cookies()
+    login(page, live_server, "leader1", PASSWORD)
+    expect(page.get_by_test_id("home-count-approval")).to_have_text("1")
+    page.get_by_test_id("home-panel-approval").get_by_role("link", name="Chờ phê duyệt").click()
+    expect(page.get_by_test_id("tab-approval")).to_have_class("nav-link active")
+    page.get_by_role("link", name=code).first.click()
+    page.get_by_test_id("approve").click()
     expect(page.get_by_test_id("dossier-status")).to_have_text("Đã có kết quả, chờ trả")
 
     # The clerk finds it under "to return" and hands the result over.
@@ -60,5 +75,11 @@ def test_clerk_receives_officer_approves_clerk_returns(desk_page, live_server, c
     page.get_by_role("button", name="Trả kết quả").click()
     expect(page.get_by_test_id("dossier-status")).to_have_text("Đã trả kết quả")
     history = page.get_by_test_id("history")
-    for label in ("Đã tiếp nhận", "Phân công công chức xử lý", "Phê duyệt kết quả", "Trả kết quả"):
+    for label in (
+        "Đã tiếp nhận",
+        "Phân công công chức xử lý",
+        "Trình lãnh đạo phê duyệt",
+        "Phê duyệt kết quả",
+        "Trả kết quả",
+    ):
         expect(history).to_contain_text(label)
