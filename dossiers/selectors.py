@@ -138,7 +138,7 @@ def _panel(key, title, queryset, *, tab, order, limit=5, tone=""):
     return {
         "key": key,
         "title": title,
-        "count": queryset.count() if len(rows) == limit else len(rows),
+        "count": queryset.count(),
         "rows": rows,
         "url": f"/ho-so/?tab={tab}",
         "tone": tone,

@@ -50,6 +50,7 @@ from .services import (
     dossier_receive,
     guidance_record,
 )
+from .services.intake import INTAKE_ROLES
 from .uploads import check_upload_request
 
 
@@ -302,6 +303,8 @@ def worklist(request):
         "query": query.urlencode(),
         "now": now,
         "report_filters": _report_filters(values, request.GET),
+        "can_receive": role in INTAKE_ROLES,
+        "can_keep_register": role in REGISTER_ROLES,
     }
     template = "dossiers/partials/worklist_table.html" if request.htmx else "dossiers/worklist.html"
     return render(request, template, context)

@@ -14,6 +14,7 @@ from accounts.scoping import can_see_agency
 from dossiers.choices import DossierStatus
 from dossiers.codes import normalize_lookup_key
 from dossiers.models import Dossier
+from dossiers.rules import kiosk_rating_open
 from dossiers.selectors import dossier_events, dossier_get_public
 
 from .choices import EvaluationChannel
@@ -71,6 +72,14 @@ def kiosk_rate(request, code):
     error = ""
     if dossier.evaluations.exists():
         return render(request, "kiosk/thanks.html", _context(already=True))
+    # The citizen's one rating: with the key of their receipt, or for a dossier just returned at
+    # this desk (dossiers.rules): a logged-in tablet cannot rate someone else's dossier.
+    key = normalize_lookup_key(request.POST.get("key") or request.GET.get("key") or "")
+    verdict = kiosk_rating_open(request.user, dossier, key=key or None)
+    if not verdict.allowed and verdict.status_code == 403:
+        return render(
+            request, "kiosk/rate.html", _context(dossier=dossier, form=None, error=verdict.reason, key=""), status=403
+        )
     if request.method == "POST" and form.is_valid():
         try:
             evaluation_submit(
@@ -88,7 +97,7 @@ def kiosk_rate(request, code):
             return redirect("surveys:kiosk_thanks")
     if dossier.status != DossierStatus.RETURNED and not error:
         error = _("The dossier can be rated once its result has been returned.")
-    return render(request, "kiosk/rate.html", _context(dossier=dossier, form=form, error=error))
+    return render(request, "kiosk/rate.html", _context(dossier=dossier, form=form, error=error, key=key))
 
 
 @kiosk_required

@@ -16,7 +16,7 @@ from dossiers.services import ApplicantData, dossier_assign, dossier_return
 from tests.factories import approve_result
 
 SMALL, LARGE = 3, 30
-BUDGET = {"worklist": 20, "detail": 30, "dashboard": 40, "procedures": 20, "public": 15}
+BUDGET = {"worklist": 20, "detail": 30, "dashboard": 40, "procedures": 20, "public": 15, "home": 30}
 _ids = itertools.count(1)
 
 
@@ -65,6 +65,23 @@ def _two_sizes(make_dossiers, measure):
     made += make_dossiers(LARGE - SMALL)
     large = measure(made)
     return small, large
+
+
+@pytest.mark.django_db
+def test_each_roles_home_queries_do_not_grow(client, officer, clerk, leader, make_dossiers):
+    """The home page shows each role's work (counts and first lines): a fixed number of queries."""
+    made = make_dossiers(SMALL)
+    counts = {}
+    for user in (clerk, officer, leader):
+        client.force_login(user)
+        counts[user.username] = [_queries(client, reverse("home"))]
+    made += make_dossiers(LARGE - SMALL)
+    for user in (clerk, officer, leader):
+        client.force_login(user)
+        counts[user.username].append(_queries(client, reverse("home")))
+    for name, (small, large) in counts.items():
+        assert small == large, f"home of {name}: {small} queries at {SMALL} dossiers, {large} at {LARGE}"
+        assert large <= BUDGET["home"], f"home of {name}: {large} queries"
 
 
 @pytest.mark.django_db

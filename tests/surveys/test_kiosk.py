@@ -65,3 +65,17 @@ def test_kiosk_rating_before_return_is_refused(client, clerk, open_dossier):
     assert 'data-testid="kiosk-error"' in client.get(url).content.decode()
     assert 'data-testid="kiosk-error"' in client.post(url, {"overall": "5"}).content.decode()
     assert not Evaluation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_staff_login_cannot_use_up_a_citizens_rating_without_the_key(client, leader, returned):
+    """Any logged-in member of staff could once rate a returned dossier on the tablet; now only
+    with the receipt's key, or at the desk that returned it within the hour."""
+    url = reverse("surveys:kiosk_rate", args=[returned.code])
+    client.force_login(leader)  # sees the dossier, but is not the desk that returned it
+    refused = client.post(url, {"overall": 1})
+    assert refused.status_code == 403
+    assert not Evaluation.objects.filter(dossier=returned).exists()
+    with_key = client.post(f"{url}?key={returned.lookup_key}", {"overall": 5})
+    assert with_key.status_code == 302
+    assert Evaluation.objects.get(dossier=returned).overall == 5
