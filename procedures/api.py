@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -100,7 +101,11 @@ class ProcedureListView(_CatalogView):
             field = field_get(params["field"])
             if field is None:
                 return procedure_list().none()
-        return procedure_list(search=check_search(params.get("search", "")), field=field, agency=self.agency())
+        try:
+            search = check_search(params.get("search", ""))
+        except ValidationError as exc:
+            raise ValidationError({"search": exc.messages}) from exc
+        return procedure_list(search=search, field=field, agency=self.agency())
 
     @extend_schema(
         operation_id="procedures_list",

@@ -38,7 +38,9 @@ def catalog(request):
     context = {"form": form, "page": page, "search": search, "field": field, "agency": agency}
     template = "procedures/partials/results.html" if request.htmx else "procedures/catalog.html"
     # A search the form refuses (thousands of words) is the client's error, shown in Vietnamese.
-    return render(request, template, context, status=400 if form.is_bound and form.errors.get("q") else 200)
+    # htmx swaps only 2xx answers: the partial with the message is a 200 for it, a 400 for the rest.
+    refused = form.is_bound and form.errors.get("q") and not request.htmx
+    return render(request, template, context, status=400 if refused else 200)
 
 
 def detail(request, code):

@@ -94,7 +94,7 @@ def handling_xlsx(stream, *, rows, total, title_unit: str, date_from, date_to, g
         line = first + index - 1
         write(sheet, line, 1, index)
         # Without a grouping the one row is the reporting unit itself, named (not "—").
-        write(sheet, line, 2, data["label"] if data.get("key") is not None or not title_unit else title_unit)
+        write(sheet, line, 2, title_unit if not group_label and title_unit else data["label"])
         for offset, name in enumerate(VALUE_COLUMNS):
             write(sheet, line, 3 + offset, data[name])
         write(sheet, line, width, data["on_time_rate"])

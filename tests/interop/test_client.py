@@ -75,9 +75,10 @@ def test_wrong_credentials_are_a_portal_error(portal_standin, settings):
     [
         ("error_code", {"error_code": 12, "message": "Mã đơn vị không hợp lệ"}, "Mã đơn vị không hợp lệ"),
         ("html", {}, "Hệ thống đang bảo trì"),
-        ("outage", {}, "cannot be reached"),
-        ("timeout", {"delay": 2}, "did not answer within"),
+        ("outage", {}, "Không kết nối được Cổng"),
+        ("timeout", {"delay": 2}, "Cổng không trả lời trong"),
     ],
+    ids=["error_code", "html", "outage", "timeout"],
 )
 def test_failures_raise_portal_error_with_the_portals_message(portal_standin, settings, mode, extra, expected):
     settings.PORTAL_TIMEOUT = 0.5

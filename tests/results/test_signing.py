@@ -56,23 +56,23 @@ def test_one_changed_byte_is_invalid(signed):
     data = read(signed)
     report = verify_pdf(_flip_byte(data))
     assert not report.ok
-    assert any("changed" in p for p in report.all_problems), report.all_problems
+    assert any("bị thay đổi sau khi ký" in p for p in report.all_problems), report.all_problems
 
 
 @pytest.mark.django_db
 def test_bytes_appended_after_signing_are_reported(signed):
     report = verify_pdf(read(signed) + b"\n%% appended\n")
     assert not report.ok
-    assert any("added" in p or "changed" in p for p in report.all_problems)
+    assert any("được thêm vào" in p or "bị thay đổi" in p for p in report.all_problems), report.all_problems
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("name", "reason", "flag"),
     [
-        ("other", "not issued by a trusted certification authority", None),
-        ("expired", "expired", "expired"),
-        ("revoked", "revoked", "revoked"),
+        ("other", "không do tổ chức chứng thực tin cậy cấp", None),
+        ("expired", "đã hết hạn", "expired"),
+        ("revoked", "đã bị thu hồi", "revoked"),
     ],
 )
 def test_untrusted_expired_and_revoked_certificates_are_invalid_with_the_reason(test_ca, signed, name, reason, flag):
@@ -98,7 +98,7 @@ def test_the_same_revoked_signature_is_valid_if_the_crl_is_not_known(test_ca, si
 def test_signing_refuses_an_expired_certificate(dossier, officer, leader, test_ca):
     make_credential(test_ca=test_ca, name="expired", user=leader)
     result_attach_draft(dossier=dossier, by=officer)
-    with pytest.raises(ValidationError, match="expired"):
+    with pytest.raises(ValidationError, match="đã hết hạn"):
         result_sign(dossier=dossier, by=leader)
     assert not ResultDocument.objects.filter(state=ResultState.SIGNED).exists()
 
@@ -138,7 +138,7 @@ def test_a_correction_is_a_new_signed_version_and_keeps_both(signed, dossier, si
 def test_a_correction_needs_a_reason_and_a_signed_result(dossier, signing_leader):
     with pytest.raises(ValidationError):
         result_correct(dossier=dossier, by=signing_leader, reason="  ")
-    with pytest.raises(ValidationError, match="no signed result"):
+    with pytest.raises(ValidationError, match="chưa có kết quả đã ký"):
         result_correct(dossier=dossier, by=signing_leader, reason="x")
 
 
@@ -155,17 +155,17 @@ def test_result_rows_are_append_only(signed):
 
 @pytest.mark.django_db
 def test_no_credential_or_no_draft_is_a_clear_error(dossier, officer, leader, signing_leader):
-    with pytest.raises(ValidationError, match="no draft"):
+    with pytest.raises(ValidationError, match="Chưa có dự thảo kết quả"):
         result_sign(dossier=dossier, by=signing_leader)
     result_attach_draft(dossier=dossier, by=officer)
     other = leader.__class__.objects.create(username="leader-no-key", role="leader", agency=leader.agency)
-    with pytest.raises(ValidationError, match="no signing certificate"):
+    with pytest.raises(ValidationError, match="chưa có chứng thư ký số"):
         result_sign(dossier=dossier, by=other)
 
 
 @pytest.mark.django_db
 def test_a_draft_is_signed_once(signed, dossier, signing_leader):
-    with pytest.raises(ValidationError, match="no draft"):
+    with pytest.raises(ValidationError, match="Chưa có dự thảo kết quả"):
         result_sign(dossier=dossier, by=signing_leader)
 
 
@@ -212,7 +212,7 @@ def test_generated_from_the_procedures_template_records_its_version(dossier, off
 @pytest.mark.django_db
 def test_a_broken_template_is_a_clear_error(dossier, officer):
     ResultTemplate.objects.create(procedure=dossier.procedure, title="X", body="{% if %}")
-    with pytest.raises(ValidationError, match="template"):
+    with pytest.raises(ValidationError, match="Mẫu kết quả của thủ tục này có lỗi"):
         result_attach_draft(dossier=dossier, by=officer)
 
 

@@ -45,7 +45,7 @@ def test_a_tsa_that_does_not_answer(settings, dossier, officer, signing_leader):
     result_attach_draft(dossier=dossier, by=officer)
     # Required: the signature (and so the approval) fails, nothing is written
     settings.RESULTS_TSA_REQUIRED = True
-    with pytest.raises(ValidationError, match="time-stamping"):
+    with pytest.raises(ValidationError, match="Máy chủ cấp dấu thời gian không trả lời"):
         result_sign(dossier=dossier, by=signing_leader)
     # Not required: signed without the timestamp, and said so
     settings.RESULTS_TSA_REQUIRED = False

@@ -43,7 +43,7 @@ def test_the_upload_check_agrees_with_the_stored_fingerprint(client, signed):
     response = _upload(client, url, altered)
     verdict = response.context["verdict"]
     assert not verdict["genuine"] and verdict["report"].sha256 != signed.sha256
-    assert "NOT the genuine document" in verdict["summary"]
+    assert "KHÔNG phải văn bản gốc" in verdict["summary"]
     assert 'data-genuine="false"' in response.content.decode()
 
 
@@ -57,7 +57,7 @@ def test_the_general_upload_finds_a_known_result_and_says_unknown_otherwise(clie
     foreign = _sign_with(test_ca, "leader", read(signed.draft))
     verdict = _upload(client, "/kiem-tra-ket-qua/", foreign).context["verdict"]
     assert not verdict["genuine"] and verdict["known"] is None
-    assert "unknown" in verdict["summary"]
+    assert "Không xác định được văn bản" in verdict["summary"]
     # Not a PDF at all
     response = _upload(client, "/kiem-tra-ket-qua/", b"MZ\x90\x00 not a pdf", name="x.pdf")
     assert response.status_code == 400 and response.context["verdict"] is None

@@ -164,24 +164,33 @@ def test_register_cells_with_tab_and_carriage_return():
 
 
 def test_periodic_report_ii06a(client, leader, formula_dossier):
-    from reports.excel import handling_xlsx
+    from reports.excel import VALUE_COLUMNS, handling_xlsx
 
-    buffer = BytesIO()
-    row = {"label": FORMULA, "on_time_rate": 100}
-    from reports.excel import VALUE_COLUMNS
+    def workbook(*, key, label, title_unit, group_label):
+        row = {"key": key, "label": label, "on_time_rate": 100, **dict.fromkeys(VALUE_COLUMNS, 1)}
+        buffer = BytesIO()
+        handling_xlsx(
+            buffer,
+            rows=[row],
+            total={**row, "key": None, "label": ""},
+            title_unit=title_unit,
+            date_from=date(2026, 1, 1),
+            date_to=date(2026, 1, 31),
+            group_label=group_label,
+            signer="+Lan",
+        )
+        return buffer.getvalue()
 
-    row.update(dict.fromkeys(VALUE_COLUMNS, 1))
-    handling_xlsx(
-        buffer,
-        rows=[row],
-        total=row,
-        title_unit="-Xã Một",
-        date_from=date(2026, 1, 1),
-        date_to=date(2026, 1, 31),
-        group_label="@x",
-        signer="+Lan",
-    )
-    assert_no_formula(buffer.getvalue(), FORMULA, "+Lan")
+    # Grouped: a row's label (a procedure, field, officer name) stays text.
+    content = workbook(key="7", label=FORMULA, title_unit="-Xã Một", group_label="@x")
+    assert_no_formula(content, FORMULA, "+Lan", "-XÃ MỘT", "@x")
+    # Not grouped: the one row is the reporting unit, named by the agency (stays text too), and the
+    # title line has no empty segment for the missing grouping.
+    content = workbook(key=None, label="—", title_unit=FORMULA, group_label="")
+    assert_no_formula(content, FORMULA, "+Lan")
+    sheet = load_workbook(BytesIO(content))["II.06a"]
+    assert sheet.cell(10, 2).value == FORMULA and sheet.cell(10, 2).data_type == "s"
+    assert sheet.cell(5, 1).value == "Kỳ báo cáo: từ ngày 01/01/2026 đến ngày 31/01/2026 · Biểu II.06a"
     # Through the page, grouped by procedure: the renamed procedure is a row label.
     client.force_login(leader)
     today = timezone.localdate()
