@@ -51,6 +51,7 @@ CHUNK_SIZE = 2000
 
 # The statuses in Vietnamese, as printed (the register is an official form, whatever the UI language).
 STATUS_LABELS = {
+    S.AWAITING_ACCEPTANCE: "Nộp trực tuyến, chờ tiếp nhận",
     S.RECEIVED: "Đã tiếp nhận",
     S.IN_PROGRESS: "Đang giải quyết",
     S.AWAITING_SUPPLEMENT: "Chờ bổ sung hồ sơ",
@@ -73,6 +74,7 @@ FIELDS = (
     "handling_office__name",
     "competent_agency__name",
     "received_at",
+    "competent_received_at",
     "due_at",
     "transferred_at",
     "finished_at",
@@ -113,8 +115,11 @@ def status_text(status: str, *, due_at, timeliness: str, now: datetime) -> str:
     return label
 
 
-def _note(*, status, supplement_count, returned_to, tracking_number, extended) -> str:
+def _note(*, status, supplement_count, returned_to, tracking_number, extended, competent_received="") -> str:
     parts = []
+    if competent_received:
+        # Decree 309/2026: the clock of a dossier lodged at another desk runs from this receipt.
+        parts.append(f"Cơ quan có thẩm quyền nhận hồ sơ: {competent_received}")
     if extended:
         parts.append("Đã xin lỗi, hẹn lại ngày trả (Mẫu 04)")
     if supplement_count:
@@ -301,6 +306,7 @@ def register_export(*, queryset, stream, agency_name: str, date_from, date_to) -
                 office_name,
                 competent_name,
                 received_at,
+                competent_received_at,
                 due_at,
                 transferred_at,
                 finished_at,
@@ -331,6 +337,9 @@ def register_export(*, queryset, stream, agency_name: str, date_from, date_to) -
                         returned_to=returned_to,
                         tracking_number=tracking_number,
                         extended=extended,
+                        competent_received=_when(competent_received_at, tz)
+                        if competent_received_at != received_at
+                        else "",
                     ),
                 )
                 # Data cells carry no reference (optional in SpreadsheetML: they follow one another).
