@@ -18,8 +18,8 @@ from rest_framework.views import APIView
 
 from dossiers.api import InstantField
 from dossiers.choices import DossierStatus
+from dossiers.exceptions import Conflict
 from dossiers.selectors import dossier_events, dossier_get_public
-from onestop.api import Conflict
 
 from .choices import CRITERIA, EvaluationChannel, Rating
 from .public import public_view
