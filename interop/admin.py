@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from common.admin import ReadOnlyAdmin
+
 from .models import OutboxAttempt, OutboxRecord, PortalProcedureCode, PortalStatusMapping, WebhookSubscriber
 from .services import outbox_resend
 
@@ -58,16 +60,7 @@ class OutboxRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutboxAttempt)
-class OutboxAttemptAdmin(admin.ModelAdmin):
+class OutboxAttemptAdmin(ReadOnlyAdmin):
     list_display = ("at", "record", "ok", "error_code", "detail")
     list_filter = ("ok",)
     readonly_fields = ("record", "at", "ok", "error_code", "detail")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

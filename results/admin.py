@@ -4,6 +4,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from common.admin import ReadOnlyAdmin
+
 from .choices import CredentialKind
 from .models import ResultDocument, ResultTemplate, SigningCredential
 from .signing import SigningFailed, certificate_facts, load_pkcs12
@@ -30,22 +32,13 @@ class ResultTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(ResultDocument)
-class ResultDocumentAdmin(admin.ModelAdmin):
+class ResultDocumentAdmin(ReadOnlyAdmin):
     """Read-only: results are written by the services and never changed."""
 
     list_display = ("number", "version", "dossier", "state", "kind", "signer_name", "signed_at", "download")
     list_filter = ("state", "kind")
     search_fields = ("number", "dossier__code", "sha256")
     exclude = ("file", "token")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("file"))
     def download(self, obj):

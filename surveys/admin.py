@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from common.admin import ReadOnlyAdmin
 from common.qr import qr_svg
 
 from .models import Campaign, Evaluation, Feedback, Question
@@ -80,36 +81,18 @@ def unique_slug(title: str) -> str:
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(admin.ModelAdmin):
+class EvaluationAdmin(ReadOnlyAdmin):
     """Ratings are the citizens' words: read only."""
 
     list_display = ["dossier", "agency", "overall", "channel", "created_at"]
     list_filter = ["overall", "channel", "agency"]
     date_hierarchy = "created_at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
+class FeedbackAdmin(ReadOnlyAdmin):
     """Handled in the staff queue (/phan-anh/xu-ly/): read only here."""
 
     list_display = ["pk", "agency", "source", "status", "received_at", "answer_due_at"]
     list_filter = ["status", "source", "agency"]
     date_hierarchy = "received_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
