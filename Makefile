@@ -23,7 +23,7 @@ venv: $(VENV)/.installed ## Create the virtualenv and install the pinned require
 
 run: venv ## Run the app with demo data (SQLite, web + Celery worker and beat, no servers needed)
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
+	PORTAL_ENABLED=1 $(PY) manage.py seed_demo
 	HOST=$(HOST) PORT=$(PORT) PY=$(PY) scripts/run-embedded.sh
 
 # The test run leaves nothing behind: its temporary files (pytest's, Chromium's, the workers') live in
