@@ -103,6 +103,10 @@ PUBLIC_LIMITS: dict[str, tuple[Limit, ...]] = {
     "api:public-dossier-evaluation": (LOOKUP, Limit("public-evaluation", "PUBLIC_FORM_RATE", WRITE)),
     "surveys:feedback_new": (Limit("public-feedback", "PUBLIC_FORM_RATE", WRITE),),
     "surveys:survey": (Limit("public-survey", "PUBLIC_FORM_RATE", WRITE),),
+    # A result's QR page and the upload check, and the signed result downloaded with the key.
+    "results:verify": (LOOKUP,),
+    "results:verify_upload": (LOOKUP,),
+    "results:citizen_download": (LOOKUP,),
 }
 DEFAULT_RATES = {"PUBLIC_LOOKUP_RATE": "30/m", "PUBLIC_FORM_RATE": "10/10m"}
 

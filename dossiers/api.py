@@ -18,6 +18,7 @@ from procedures.models import RequiredDocument
 from procedures.selectors import procedure_get
 
 from . import rules
+from .access_log import AccessRecordedAPIView, RecordsDossierAccess, note_search, note_what
 from .choices import Action, Channel, DossierStatus, ReturnMethod
 from .exceptions import Conflict
 from .models import Dossier, Extension
@@ -125,6 +126,8 @@ class DossierIn(serializers.Serializer):
     competent_agency = serializers.CharField(max_length=40, required=False, allow_blank=True)
     competent_received_at = InstantField(required=False)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    # Required when received_at differs from now by more than RECEIVED_AT_TOLERANCE_MINUTES.
+    received_at_reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
     def validate_procedure(self, value):
         procedure = procedure_get(value, documents=False)  # intake needs the version and its steps only
@@ -149,7 +152,10 @@ class EventOut(serializers.Serializer):
         return event.actor.username if event.actor_id else None
 
 
-class DossierListOut(serializers.Serializer):
+class DossierListOut(RecordsDossierAccess, serializers.Serializer):
+    """Each dossier serialized is a read of its applicant's data: noted on the request's access
+    record (dossiers.access_log); serializing outside a recording view is refused."""
+
     code = serializers.CharField()
     status = serializers.CharField()
     status_label = serializers.CharField(source="get_status_display")
@@ -158,6 +164,8 @@ class DossierListOut(serializers.Serializer):
     applicant_name = serializers.CharField()
     channel = serializers.CharField()
     received_at = InstantField()
+    entered_at = InstantField()
+    backdated = serializers.BooleanField()
     due_at = InstantField()
     original_due_at = InstantField()
     finished_at = InstantField()
@@ -176,6 +184,7 @@ class DossierListOut(serializers.Serializer):
 
 class DossierOut(DossierListOut):
     external_code = serializers.CharField(allow_null=True)
+    received_at_reason = serializers.CharField()
     filed_at = InstantField()
     acceptance_due_at = InstantField()
     accepted_at = InstantField()
@@ -258,8 +267,9 @@ class DossierOut(DossierListOut):
         return [{**item, "signed_at": format_instant(item["signed_at"])} for item in items]
 
 
-class DossierCollection(GenericAPIView):
+class DossierCollection(AccessRecordedAPIView, GenericAPIView):
     serializer_class = DossierOut
+    access_what = "api-dossiers"
 
     @extend_schema(
         operation_id="dossiers_list",
@@ -270,15 +280,22 @@ class DossierCollection(GenericAPIView):
             OpenApiParameter("received_from", OpenApiTypes.DATE),
             OpenApiParameter("received_to", OpenApiTypes.DATE),
             OpenApiParameter("q", OpenApiTypes.STR, description="Code, applicant name or ID number"),
+            OpenApiParameter("backdated", OpenApiTypes.BOOL, description="Receipt time stated in the past"),
         ],
         responses=DossierListOut(many=True),
     )
     def get(self, request):
         filters = FilterIn(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        queryset = dossier_list(request.user, filters=filters.validated_data).order_by("-received_at", "-pk")
+        values = filters.validated_data
+        queryset = dossier_list(request.user, filters=values).order_by("-received_at", "-pk")
+        if values.get("backdated") is not None:
+            queryset = queryset.filter(backdated=values["backdated"])
+        note_what(request, "api-list")
+        if values.get("q"):
+            note_search(request, values["q"])  # an ID number searched is a read of that citizen, found or not
         page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(DossierListOut(page, many=True).data)
+        return self.get_paginated_response(DossierListOut(page, many=True, context={"request": request}).data)
 
     @extend_schema(operation_id="dossiers_create", request=DossierIn, responses={201: DossierOut})
     def post(self, request):
@@ -298,11 +315,13 @@ class DossierCollection(GenericAPIView):
                 received_at=values.get("received_at"),
                 competent_received_at=values.get("competent_received_at"),
                 note=values["note"],
+                received_at_reason=values["received_at_reason"],
             )
         except ActionForbidden as exc:
             raise PermissionDenied(str(exc)) from exc
         # The dossier just created, as it is in memory (no second read): a new dossier has no
         # extension, and its documents are read once, in their order.
+        note_what(request, "api-create")
         prefetch_related_objects([dossier], "documents")
         dossier._prefetched_objects_cache["extensions"] = Extension.objects.none()
         return Response(DossierOut(dossier, context={"request": request}).data, status=status.HTTP_201_CREATED)
@@ -311,6 +330,7 @@ class DossierCollection(GenericAPIView):
 class FilterIn(serializers.Serializer):
     status = serializers.CharField(required=False)
     overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
+    backdated = serializers.BooleanField(required=False, allow_null=True, default=None)
     procedure = serializers.CharField(required=False)
     received_from = serializers.DateField(required=False)
     received_to = serializers.DateField(required=False)
@@ -333,8 +353,9 @@ class FilterIn(serializers.Serializer):
         return ",".join(statuses)
 
 
-class DossierItem(GenericAPIView):
+class DossierItem(AccessRecordedAPIView, GenericAPIView):
     serializer_class = DossierOut
+    access_what = "api-detail"
 
     @extend_schema(operation_id="dossiers_retrieve")
     def get(self, request, code):
@@ -381,10 +402,12 @@ class ActionIn(serializers.Serializer):
 API_ACTIONS = list(SERVICES)
 
 
-class DossierActionView(GenericAPIView):
-    """POST /api/v1/dossiers/{code}/{action}/ — 409 when the transition is not allowed now."""
+class DossierActionView(AccessRecordedAPIView, GenericAPIView):
+    """POST /api/v1/dossiers/{code}/{action}/ — 409 when the transition is not allowed now. The
+    answer (the dossier after the action) is recorded as a read."""
 
     serializer_class = ActionIn
+    access_what = "api-action:{action}"
 
     @extend_schema(
         operation_id="dossiers_action",

@@ -190,6 +190,13 @@ class Dossier(models.Model):
     returned_to = models.CharField(_("result received by"), max_length=150, blank=True)
     tracking_number = models.CharField(_("postal tracking number"), max_length=64, blank=True)
     version = models.PositiveIntegerField(default=1, help_text=_("Raised by every change: detects concurrent edits."))
+    # Time cannot be rewritten quietly (issue 16, item 7): ``received_at`` is the receipt time as
+    # stated (a paper dossier typed in later), ``entered_at`` when it was really entered; a stated
+    # time more than settings.RECEIVED_AT_TOLERANCE_MINUTES before the entry is ``backdated`` and
+    # carries its reason.
+    entered_at = models.DateTimeField(_("entered at"), default=timezone.now)
+    received_at_reason = models.TextField(_("why the receipt time was stated"), blank=True)
+    backdated = models.BooleanField(_("receipt time stated in the past"), default=False)
     # Empty for a dossier registered by the portal job (filed online).
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="received_dossiers"
@@ -271,6 +278,9 @@ class Attachment(models.Model):
     size = models.PositiveIntegerField()
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # The scan's file was deleted when its retention period ended (dossiers.retention); the row
+    # stays, so that the dossier still shows that a paper was scanned.
+    removed_at = models.DateTimeField(_("scan removed at"), null=True, blank=True)
 
     def __str__(self):
         return self.original_name
@@ -398,16 +408,56 @@ class Guidance(models.Model):
         return self.number
 
 
-class PersonalDataAccess(AppendOnlyModel):
-    """Who viewed or exported citizens' data (Law 91/2025/QH15, Decree 356/2025)."""
+class AccessChannel(models.TextChoices):
+    PAGE = "page", _("Page")
+    API = "api", _("API")
+    ADMIN = "admin", _("Administration")
+    EXPORT = "export", _("Export")
+    PRINT = "print", _("Print")
+    CITIZEN = "citizen", _("The citizen (lookup key)")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+class AccessSubjectKind(models.TextChoices):
+    DOSSIER = "dossier", _("Dossier")
+    CITIZEN = "citizen", _("Citizen (ID number)")
+    SEARCH = "search", _("Search")
+    LIST = "list", _("List")
+    EXPORT = "export", _("Export")
+    RECORD = "record", _("Other record")
+
+
+class PersonalDataAccess(AppendOnlyModel):
+    """Who viewed or exported citizens' data (Law 91/2025/QH15, Decree 356/2025): one row per read,
+    written by ``dossiers.access_log`` (never by hand)."""
+
+    # Empty when the citizen read their own data with the lookup key of a receipt.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
     what = models.CharField(max_length=40)
     subject = models.CharField(max_length=255, help_text=_("Dossier code, ID number or export range"))
+    channel = models.CharField(_("channel"), max_length=10, choices=AccessChannel.choices, default=AccessChannel.PAGE)
+    subject_kind = models.CharField(
+        _("kind of subject"), max_length=10, choices=AccessSubjectKind.choices, default=AccessSubjectKind.RECORD
+    )
+    # The citizen read (an ID-number search or lookup is a read of that citizen, found or not).
+    citizen_id_number = models.CharField(_("citizen's ID number"), max_length=20, blank=True)
+    dossier = models.ForeignKey(
+        Dossier, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    found = models.BooleanField(_("found"), default=True, help_text=_("False for a lookup that found nothing"))
+    # A list: the ID numbers of the citizens whose rows it showed (space-separated), so that each of
+    # them finds this read in their data report.
+    listed = models.TextField(_("citizens listed"), blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["user", "at"], name="pd_access_user_idx")]
+        verbose_name = _("personal data access")
+        verbose_name_plural = _("personal data accesses")
+        indexes = [
+            models.Index(fields=["user", "at"], name="pd_access_user_idx"),
+            models.Index(fields=["citizen_id_number", "at"], name="pd_access_citizen_idx"),
+            models.Index(fields=["dossier", "at"], name="pd_access_dossier_idx"),
+            models.Index(fields=["at"], name="pd_access_at_idx"),
+        ]
 
     def __str__(self):
         return f"{self.user_id} {self.what} {self.subject}"
@@ -490,3 +540,137 @@ class LetterTemplate(models.Model):
 
     def codes(self):
         return [code.strip() for code in self.procedure_codes.split(",") if code.strip()]
+
+
+# ----- citizens' data (issue 16: items 2 and 3) ---------------------------------------------------
+
+
+class ApplicantContact(models.Model):
+    """What one commune recorded about a citizen (name, contacts, address), as the citizen gave
+    them at that commune's desk or on the portal for it. Intake autofill offers only the clerk's own
+    commune's row: another agency never overwrites it. Every change is an ApplicantChange row."""
+
+    applicant = models.ForeignKey(Applicant, on_delete=models.PROTECT, related_name="contacts")
+    agency = models.ForeignKey(
+        "agencies.Agency", verbose_name=_("commune"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    full_name = models.CharField(_("full name"), max_length=150)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("citizen's details at a commune")
+        verbose_name_plural = _("citizens' details at communes")
+        constraints = [models.UniqueConstraint(fields=["agency", "applicant"], name="applicant_contact_once")]
+
+    def __str__(self):
+        return f"{self.applicant_id}@{self.agency_id}"
+
+
+class ApplicantChange(AppendOnlyModel):
+    """One change of a citizen's shared record or of a commune's details: who, when, where, from
+    which dossier, and the values before and after ({field: [before, after]})."""
+
+    applicant = models.ForeignKey(Applicant, on_delete=models.PROTECT, related_name="changes")
+    agency = models.ForeignKey("agencies.Agency", null=True, on_delete=models.PROTECT, related_name="+")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    dossier = models.ForeignKey(Dossier, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(_("source"), max_length=20)  # intake, online, correction
+    changes = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("change of a citizen's details")
+        verbose_name_plural = _("changes of citizens' details")
+        indexes = [models.Index(fields=["applicant", "at"], name="applicant_change_idx")]
+
+    def __str__(self):
+        return f"{self.applicant_id} {self.at:%Y-%m-%d %H:%M}"
+
+
+class CorrectionStatus(models.TextChoices):
+    OPEN = "open", _("To handle")
+    DONE = "done", _("Done")
+    REFUSED = "refused", _("Refused")
+
+
+class CorrectionRequest(models.Model):
+    """A citizen's request to correct their personal data (Law 91/2025/QH15), at the desk or with
+    the lookup key of a receipt; answered by ``due_at`` (settings.DATA_CORRECTION_WORKING_DAYS
+    working days of the handling agency's calendar). Its history is CorrectionEvent rows."""
+
+    number = models.CharField(_("number"), max_length=40, unique=True)
+    agency = models.ForeignKey(
+        "agencies.Agency", verbose_name=_("handled by"), on_delete=models.PROTECT, related_name="+"
+    )
+    citizen_id_number = models.CharField(_("citizen's ID number"), max_length=20, db_index=True)
+    dossier = models.ForeignKey(Dossier, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(_("channel"), max_length=10, choices=AccessChannel.choices)
+    details = models.TextField(_("what is wrong and what it should be"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    due_at = models.DateTimeField(_("answer by"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=CorrectionStatus.choices, default=CorrectionStatus.OPEN
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    handling_note = models.TextField(_("handling note"), blank=True)
+
+    class Meta:
+        verbose_name = _("request to correct personal data")
+        verbose_name_plural = _("requests to correct personal data")
+        ordering = ["due_at", "pk"]
+        indexes = [models.Index(fields=["agency", "status", "due_at"], name="correction_queue_idx")]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def is_overdue(self):
+        return self.status == CorrectionStatus.OPEN and timezone.now() > self.due_at
+
+
+class CorrectionEvent(AppendOnlyModel):
+    """One line of a correction request's history."""
+
+    request = models.ForeignKey(CorrectionRequest, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=CorrectionStatus.choices)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["request", "at", "pk"]
+
+    def __str__(self):
+        return f"{self.request_id} {self.status}"
+
+
+class RetentionRun(AppendOnlyModel):
+    """What one pass of the retention job removed or anonymised, per kind of data (its log)."""
+
+    at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(_("kind of data"), max_length=40)
+    cutoff = models.DateTimeField(_("older than"))
+    count = models.PositiveIntegerField(_("rows"), default=0)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("retention run")
+        verbose_name_plural = _("retention runs")
+        ordering = ["-at", "pk"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind}: {self.count}"

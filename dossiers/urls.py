@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_print
+from . import views, views_citizen, views_print
 
 app_name = "dossiers"
 
@@ -16,4 +16,11 @@ urlpatterns = [
     path("<str:code>/in/thu/<slug:key>/", views_print.print_letter, name="print_letter"),
     path("<str:code>/tep/<int:pk>/", views.attachment, name="attachment"),
     path("<str:code>/<str:action>/", views.act, name="act"),
+    # Citizens' rights over their data (issue 16): three segments at least, so that the dossier
+    # routes above (<code>/ and <code>/<action>/) never take them.
+    path("cong-dan/du-lieu/tra-cuu/", views_citizen.citizen_data, name="citizen_data"),
+    path("cong-dan/yeu-cau-dinh-chinh/tao/", views_citizen.correction_new, name="correction_new"),
+    path("cong-dan/yeu-cau-dinh-chinh/danh-sach/", views_citizen.corrections, name="corrections"),
+    path("cong-dan/yeu-cau-dinh-chinh/<int:pk>/xu-ly/", views_citizen.correction_handle, name="correction_handle"),
+    path("<str:code>/du-lieu-ca-nhan/xem/", views_citizen.citizen_data_public, name="citizen_data_public"),
 ]

@@ -31,11 +31,20 @@ from results.selectors import result_list
 from results.services import signing_passphrase_needed
 
 from . import rules
+from .access_log import (
+    note_citizen,
+    note_dossier,
+    note_export,
+    note_listed,
+    note_search,
+    nothing_read,
+    records_access,
+)
 from .choices import Action, DossierStatus, GuidanceKind
 from .codes import format_lookup_key
 from .forms import IntakeForm, RegisterForm, WorklistFilterForm
 from .letters import letters_for
-from .models import Applicant, Attachment, PersonalDataAccess
+from .models import AccessChannel, Attachment
 from .selectors import dossier_events, dossier_get, dossier_list, due_soon_q, overdue_q
 from .services import (
     ACTION_ARGUMENTS,
@@ -50,7 +59,7 @@ from .services import (
     dossier_receive,
     guidance_record,
 )
-from .services.intake import INTAKE_ROLES
+from .services.intake import INTAKE_ROLES, applicant_details_for_intake
 from .uploads import check_upload_request
 
 
@@ -189,15 +198,61 @@ def intake_procedures(request):
     return render(request, "dossiers/partials/procedure_choices.html", {"results": results})
 
 
+def _lookup_throttled(request) -> int:
+    """Count one intake lookup against the user's budget (settings.APPLICANT_LOOKUP_RATE, counted by
+    django-ratelimit per user in the shared cache). Returns the seconds to wait, 0 when allowed."""
+    import logging
+
+    from django_ratelimit.core import get_usage
+
+    try:
+        usage = get_usage(
+            request,
+            group="applicant-lookup",
+            key="user",
+            rate=getattr(settings, "APPLICANT_LOOKUP_RATE", "20/m"),
+            increment=True,
+        )
+    except Exception:  # the cache does not answer: serve (RATELIMIT_FAIL_OPEN), as the public limits do
+        if not getattr(settings, "RATELIMIT_FAIL_OPEN", True):
+            raise
+        logging.getLogger(__name__).warning("applicant lookup not counted: the cache does not answer")
+        return 0
+    if usage is None or not usage["should_limit"]:
+        return 0
+    return max(1, int(usage["time_left"]))
+
+
 @_staff_required
+@records_access("applicant-lookup")
 def applicant_lookup(request):
-    """htmx: a returning citizen's details, found by ID number (the access is logged)."""
+    """htmx: a returning citizen's details, found by ID number. Only the intake roles of a desk may
+    ask, a limited number of times a minute each; only what the clerk's own commune recorded is
+    offered; every lookup of a valid number is recorded, found or not."""
+    user = request.user
+    role = Role.ADMIN if user.is_superuser else user.role
+    if role not in INTAKE_ROLES or user.agency_id is None:
+        raise PermissionDenied
+    wait = _lookup_throttled(request)
+    if wait:
+        nothing_read(request)
+        response = HttpResponse(
+            _("Too many lookups: wait %(seconds)s seconds and try again.") % {"seconds": wait}, status=429
+        )
+        response["Retry-After"] = str(wait)
+        return response
     id_number = "".join((request.GET.get("id_number") or "").split()).upper()
-    applicant = Applicant.objects.filter(id_number=id_number).first() if len(id_number) >= 9 else None
-    if applicant is None:
+    if len(id_number) < 9:
+        nothing_read(request)
         return HttpResponse(status=204)
-    PersonalDataAccess.objects.create(user=request.user, what="applicant-lookup", subject=id_number)
-    return render(request, "dossiers/partials/applicant_found.html", {"applicant": applicant})
+    try:
+        details = applicant_details_for_intake(user=user, id_number=id_number)
+    except ActionForbidden as exc:
+        raise PermissionDenied(str(exc)) from exc
+    note_citizen(request, id_number, found=details is not None)
+    if details is None:
+        return HttpResponse(status=204)
+    return render(request, "dossiers/partials/applicant_found.html", {"applicant": details})
 
 
 # ----- worklists ---------------------------------------------------------------------------------
@@ -248,7 +303,10 @@ def _report_filters(values, params):
 
 
 @_staff_required
+@records_access("worklist")
 def worklist(request):
+    """The role's worklists. A search is recorded (an ID number is a read of that citizen), and so
+    is every page that lists anybody, with the ID numbers it showed."""
     user = request.user
     role = Role.ADMIN if user.is_superuser else user.role
     tabs = TABS[role]
@@ -256,6 +314,8 @@ def worklist(request):
     filters = WorklistFilterForm(request.GET or None)
     values = filters.cleaned_data if filters.is_valid() else {}
     queryset = dossier_list(user, filters={k: v for k, v in values.items() if v})
+    if request.GET.get("backdated") == "1":  # dossiers whose receipt time was stated in the past
+        queryset = queryset.filter(backdated=True)
     order = ["due_at", "pk"]
     if tab == "to_accept":
         queryset = queryset.filter(status=DossierStatus.AWAITING_ACCEPTANCE, receiving_agency=user.agency)
@@ -286,6 +346,12 @@ def worklist(request):
     soon = set(
         queryset.filter(due_soon_q(now)).filter(pk__in=[d.pk for d in page.object_list]).values_list("pk", flat=True)
     )
+    search = values.get("q") or ""
+    if search:
+        note_search(request, search)
+    note_listed(request, [d.applicant_id_number for d in page.object_list])
+    if not search and not page.object_list:
+        nothing_read(request)
     for dossier in page.object_list:
         dossier.row_class = "overdue" if dossier.is_overdue else ("due-soon" if dossier.pk in soon else "")
         dossier.handover_late = dossier.status == DossierStatus.RECEIVED and now > dossier.handover_due_at
@@ -336,9 +402,10 @@ def printable_forms(dossier, *, supplements, late_apology) -> list[tuple[str, st
 
 
 @_staff_required
+@records_access("view")
 def detail(request, code):
     dossier = _get_or_404(request, code)
-    PersonalDataAccess.objects.create(user=request.user, what="view", subject=dossier.code)
+    note_dossier(request, dossier)
     actions = allowed_actions(request.user, dossier)
     competent = dossier.competent_agency
     officers = []
@@ -435,13 +502,14 @@ def act(request, code, action):
 
 
 @_staff_required
+@records_access("attachment")
 def attachment(request, code, pk):
     """A scan, only for staff who may see the dossier (never a public URL)."""
     dossier = _get_or_404(request, code)
     item = Attachment.objects.filter(dossier=dossier, pk=pk).first()
-    if item is None:
+    if item is None or item.removed_at is not None:  # removed when its retention period ended
         raise Http404
-    PersonalDataAccess.objects.create(user=request.user, what="attachment", subject=f"{dossier.code}#{pk}")
+    note_dossier(request, dossier)
     response = FileResponse(item.file.open("rb"), content_type=item.content_type)
     response["Content-Disposition"] = f'inline; filename="{dossier.code}-{pk}.{item.file.name.rsplit(".", 1)[-1]}"'
     response["X-Content-Type-Options"] = "nosniff"
@@ -455,6 +523,7 @@ REGISTER_ROLES = (Role.CLERK, Role.LEADER, Role.ADMIN)
 
 
 @_staff_required
+@records_access("register-export", channel=AccessChannel.EXPORT)
 def register_xlsx(request):
     """The dossier register (Mẫu 07) for a date range, as Excel; only for the roles that keep it."""
     from .register import register_export, register_queryset
@@ -464,12 +533,14 @@ def register_xlsx(request):
     today = timezone.localdate()
     form = RegisterForm(request.GET or None, initial={"date_from": today.replace(day=1), "date_to": today})
     if not request.GET or not form.is_valid():
+        nothing_read(request)
         return render(request, "dossiers/register.html", {"form": form})
     date_from, date_to = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
     if (date_to - date_from) > timedelta(days=3660):
         form.add_error(None, _("Choose a range of at most ten years."))
+        nothing_read(request)
         return render(request, "dossiers/register.html", {"form": form})
-    PersonalDataAccess.objects.create(user=request.user, what="register-export", subject=f"{date_from}..{date_to}")
+    note_export(request, f"{date_from}..{date_to}")
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it after streaming
     register_export(
         queryset=register_queryset(request.user, date_from, date_to),

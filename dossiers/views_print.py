@@ -17,18 +17,19 @@ from django.utils.translation import gettext as _
 from accounts.scoping import can_see_agency
 from common.qr import qr_svg
 
+from .access_log import note_dossier, note_subject, records_access
 from .api import lookup_url
 from .choices import Action
 from .codes import format_lookup_key
-from .models import Guidance, PersonalDataAccess
+from .models import AccessChannel, Guidance
 from .selectors import dossier_events, dossier_get
 
 FORMS = {
     "01": _("Receipt and appointment"),
     "02": _("Request to supplement"),
     "03": _("Refusal"),
-    "04": _("Apology and request to extend"),
-    "05": _("Notice of stopping"),
+    "04": _("Apology and request to extend the handling time"),
+    "05": _("Notice of stopping the handling of the dossier"),
     "06": _("Control slip of the handling process"),
 }
 
@@ -70,6 +71,7 @@ def _last_event(events, action):
 
 
 @login_required
+@records_access("print-{form}", channel=AccessChannel.PRINT)
 def print_form(request, code, form):
     if form not in FORMS:
         raise Http404
@@ -89,7 +91,7 @@ def print_form(request, code, form):
         "04": extension.created_at if extension else None,
         "05": withdrawal.at if withdrawal else None,
     }.get(form)
-    PersonalDataAccess.objects.create(user=request.user, what=f"print-{form}", subject=dossier.code)
+    note_dossier(request, dossier)
     # The receipt is a document already handed over: a reprint shows the appointment given then.
     received = next((e for e in events if e.action == Action.RECEIVE), None)
     receipt_due_at = (
@@ -121,6 +123,7 @@ def print_form(request, code, form):
 
 
 @login_required
+@records_access("print-guidance", channel=AccessChannel.PRINT)
 def print_guidance(request, number):
     """Mẫu 02 (incomplete) or Mẫu 03 (refused) given at the desk without a dossier code."""
     guidance = get_object_or_404(
@@ -128,6 +131,7 @@ def print_guidance(request, number):
     )
     if not can_see_agency(request.user, guidance.agency_id):
         raise Http404
+    note_subject(request, guidance.number)
     form = "03" if guidance.kind == "refused" else "02"
     context = {
         "guidance": guidance,
@@ -141,6 +145,7 @@ def print_guidance(request, number):
 
 
 @login_required
+@records_access("letter-{key}", channel=AccessChannel.PRINT)
 def print_letter(request, code, key):
     """A letter beyond the law, printed with the result (congratulations, condolences)."""
     from .letters import letters_for, render_letter
@@ -151,6 +156,7 @@ def print_letter(request, code, key):
     template = next((t for t in letters_for(dossier) if t.key == key), None)
     if template is None:
         raise Http404
+    note_dossier(request, dossier)
     return render(
         request,
         "dossiers/print/letter.html",

@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from common.admin import ReadOnlyAdmin
+from dossiers.access_log import PersonalDataAdminMixin
 
 from .models import OutboxAttempt, OutboxRecord, PortalProcedureCode, PortalStatusMapping, WebhookSubscriber
 from .services import outbox_resend
@@ -44,7 +45,7 @@ def resend(modeladmin, request, queryset):
 
 
 @admin.register(OutboxRecord)
-class OutboxRecordAdmin(admin.ModelAdmin):
+class OutboxRecordAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "dossier_code", "event_number", "service", "stream", "state", "attempts", "sent_at")
     list_filter = ("target", "state", "service")
     search_fields = ("dossier_code",)

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from dossiers.access_log import PersonalDataAdminMixin
+
 from .models import Message, MessageAttempt, Notification
 
 
@@ -15,10 +17,13 @@ class AttemptInline(admin.TabularInline):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
+    """Citizens' messages carry their phone or e-mail: every page records the read."""
+
     list_display = ("created_at", "channel", "recipient", "reason", "state", "attempts", "dossier")
     list_filter = ("state", "channel", "reason")
     search_fields = ("recipient", "dossier__code")
+    list_select_related = ("dossier",)
     readonly_fields = [f.name for f in Message._meta.fields]
     inlines = [AttemptInline]
 

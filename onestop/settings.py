@@ -346,10 +346,35 @@ KIOSK_RATING_WINDOW_MINUTES = env.int("KIOSK_RATING_WINDOW_MINUTES", default=60)
 # Approving without a signing certificate gives a paper result; with this on, it is refused.
 RESULTS_SIGNING_REQUIRED = env.bool("RESULTS_SIGNING_REQUIRED", default=False)
 
-# Citizens' lookups (status page, kiosk, public API): per-address rate limit. Behind a reverse proxy,
-# trust its X-Forwarded-For (the last address) so that each citizen counts separately.
+# ----- Citizens' data by the law: access records, citizens' details, rights, retention, stated
+# receipt times (issue 16: items 1-3, 7; dossiers/access_log.py, dossiers/citizens.py,
+# dossiers/retention.py). Periods in days; what is *unconfirmed* is marked in README's table.
+# A receipt time given instead of now (a paper dossier typed in later) that differs from now by more
+# than this needs a reason, and one in the past is recorded as backdated.
+RECEIVED_AT_TOLERANCE_MINUTES = env.int("RECEIVED_AT_TOLERANCE_MINUTES", default=5)
+# The intake's lookup of a returning citizen, per user (django-ratelimit: "20/m" = 20 a minute).
+APPLICANT_LOOKUP_RATE = env.str("APPLICANT_LOOKUP_RATE", default="20/m")
+# A request to correct personal data is answered within this many working days of the handling
+# agency's calendar (unconfirmed: Law 91/2025/QH15 and Decree 356/2025 were not at hand).
+DATA_CORRECTION_WORKING_DAYS = env.int("DATA_CORRECTION_WORKING_DAYS", default=5)
+# Retention (unconfirmed defaults). The dossier record itself (code, procedure, dates, status,
+# history) is kept as the archive rules require; only what is listed here is removed or blanked.
+RETENTION_ACCESS_LOG_DAYS = env.int("RETENTION_ACCESS_LOG_DAYS", default=5 * 365)
+RETENTION_CONTACT_DAYS = env.int("RETENTION_CONTACT_DAYS", default=2 * 365)
+RETENTION_SCAN_DAYS = env.int("RETENTION_SCAN_DAYS", default=5 * 365)
+RETENTION_GUIDANCE_DAYS = env.int("RETENTION_GUIDANCE_DAYS", default=365)
+RETENTION_BATCH = env.int("RETENTION_BATCH", default=2000)
+CELERY_IMPORTS = (*globals().get("CELERY_IMPORTS", ()), "dossiers.retention")
+CELERY_BEAT_SCHEDULE["personal-data-retention"] = {
+    "task": "dossiers.retention.retention_sweep_task",
+    # Every night at 02:30 (CELERY_TIMEZONE).
+    "schedule": crontab(minute=30, hour=2),
+}
+# ----- end of citizens' data block ---------------------------------------------------------------
+
+# Citizens' lookups (status page, kiosk, public API, result check and download): per-address rate
+# limit (common.ratelimit.PUBLIC_LIMITS). Behind a reverse proxy, see TRUSTED_PROXIES below.
 PUBLIC_LOOKUP_RATE = env.str("PUBLIC_LOOKUP_RATE", default="30/min")
-PUBLIC_LOOKUP_TRUST_X_FORWARDED_FOR = env.bool("PUBLIC_LOOKUP_TRUST_X_FORWARDED_FOR", default=False)
 
 
 # ----- Citizens' data by the law: exports, public forms, uploads, headers, search (issue 16: 4-6, 8, 9) -----
@@ -459,5 +484,29 @@ CELERY_BEAT_SCHEDULE["pull-online-dossiers"] = {
     "task": "interop.tasks.pull_online_dossiers_task",
     "schedule": PORTAL_ONLINE_PULL_EVERY_SECONDS,
 }
+# ----- Reports (issue 14 item 8; issue 17 items 4-5) -----
+# Decision 766/QĐ-TTg groups and their points, "code=points,..." (reports.index766). Default:
+# Decision 766. The newer six-group split the national portal shows (unconfirmed) would be
+# "publicity=18,progress=20,online=12,online_payment=10,digitisation=22,satisfaction=18".
+REPORTS_766_GROUPS = {
+    code.strip(): int(points)
+    for code, points in (
+        item.split("=", 1)
+        for item in env.str(
+            "REPORTS_766_GROUPS", default="publicity=18,progress=20,digitisation=22,online=22,satisfaction=18"
+        ).split(",")
+        if item.strip()
+    )
+}
+# Leader dashboard (reports.live): figures are fresh this long; a request finding no figures while
+# another computes them waits at most this long; the beat task computes the standard periods ahead.
+REPORTS_DASHBOARD_MAX_AGE_SECONDS = env.int("REPORTS_DASHBOARD_MAX_AGE_SECONDS", default=60)
+REPORTS_DASHBOARD_WAIT_SECONDS = env.float("REPORTS_DASHBOARD_WAIT_SECONDS", default=5.0)
+REPORTS_DASHBOARD_WARM_EVERY_SECONDS = env.int("REPORTS_DASHBOARD_WARM_EVERY_SECONDS", default=50)
+CELERY_BEAT_SCHEDULE["warm-dashboards"] = {
+    "task": "reports.tasks.warm_dashboards_task",
+    "schedule": REPORTS_DASHBOARD_WARM_EVERY_SECONDS,
+}
+# ----- end of reports -----
 # WeasyPrint logs every rendering step at INFO; keep its warnings (a refused URL, a missing font).
 LOGGING["loggers"].update({"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}})

@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from common.admin import ReadOnlyAdmin
+from dossiers.access_log import PersonalDataAdminMixin
 
 from .choices import CredentialKind
 from .models import ResultDocument, ResultTemplate, SigningCredential
@@ -32,7 +33,7 @@ class ResultTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(ResultDocument)
-class ResultDocumentAdmin(ReadOnlyAdmin):
+class ResultDocumentAdmin(PersonalDataAdminMixin, ReadOnlyAdmin):
     """Read-only: results are written by the services and never changed."""
 
     list_display = ("number", "version", "dossier", "state", "kind", "signer_name", "signed_at", "download")

@@ -1,4 +1,8 @@
-"""Staff: the printed forms as PDF, signed results to download. Public: is this result genuine?
+"""Staff: the printed forms as PDF, signed results to download. Public: is this result genuine? And
+the citizen's own signed result, downloaded with the lookup key of the receipt.
+
+The public pages are rate-limited per client by common.ratelimit's PUBLIC_LIMITS (the lookup budget
+the status page uses), through common.middleware.PublicRateLimitMiddleware: no counter here.
 
 The PDFs of forms 01-06, the guidance slips and the letters are the very pages the print views
 render (dossiers.views_print), turned into PDF: one template for screen, printer and PDF.
@@ -14,7 +18,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.vary import vary_on_headers
 
-from .forms import VerifyUploadForm
+from dossiers.access_log import note_subject, nothing_read, records_access
+from dossiers.models import AccessChannel
+
+from .forms import ResultKeyForm, VerifyUploadForm
 from .models import ResultDocument
 from .pdf import html_to_pdf
 from .selectors import result_get_by_sha256, result_get_by_token
@@ -80,7 +87,8 @@ def download(request, pk):
     """A result PDF for staff who may see its dossier (session or API token); logged."""
     from django.contrib.auth.views import redirect_to_login
 
-    from dossiers.models import PersonalDataAccess
+    from dossiers.access_log import record_access
+    from dossiers.models import AccessChannel
     from dossiers.services import can_access_dossier
 
     user = _staff_user(request)
@@ -91,7 +99,12 @@ def download(request, pk):
     doc = get_object_or_404(ResultDocument.objects.select_related("dossier"), pk=pk)
     if not can_access_dossier(user, doc.dossier):
         raise Http404
-    PersonalDataAccess.objects.create(user=user, what=f"result-{doc.pk}", subject=doc.dossier.code)
+    record_access(
+        user=user,
+        what=f"result-{doc.pk}",
+        channel=AccessChannel.API if request.headers.get("Authorization") else AccessChannel.PAGE,
+        dossier=doc.dossier,
+    )
     name = f"ket-qua-{doc.dossier.code}-v{doc.version}{'' if doc.state == 'signed' else '-du-thao'}.pdf"
     response = FileResponse(doc.file.open("rb"), content_type="application/pdf", as_attachment=True, filename=name)
     response["Cache-Control"] = "private, no-store"
@@ -99,12 +112,6 @@ def download(request, pk):
 
 
 # ----- public verification -----------------------------------------------------------------------
-
-
-def _too_many(request, wait):
-    response = render(request, "dossiers/public_too_many.html", {"wait": wait}, status=429)
-    response["Retry-After"] = str(wait)
-    return response
 
 
 def stored_report(doc):
@@ -150,11 +157,6 @@ def _read_upload(form) -> bytes | None:
 @vary_on_headers("Accept-Language")
 def verify(request, token=None):
     """The QR's page: what the result states, whether it is genuine; an upload checks a copy."""
-    from surveys.public import lookup_allowed
-
-    allowed, wait = lookup_allowed(request)
-    if not allowed:
-        return _too_many(request, wait)
     doc = result_get_by_token(token) if token else None
     if token and doc is None:
         return render(request, "results/verify_not_found.html", {"form": VerifyUploadForm()}, status=404)
@@ -175,3 +177,40 @@ def verify(request, token=None):
             else None
         )
     return render(request, "results/verify.html", context, status=status)
+
+
+# ----- the citizen's signed result ---------------------------------------------------------------
+
+
+@never_cache
+@vary_on_headers("Accept-Language")
+@records_access("result-download", channel=AccessChannel.CITIZEN)
+def citizen_download(request, code):
+    """The link in the "result ready" message: the citizen types the lookup key of the receipt and
+    gets the signed result in force (the latest version). An unknown code and a wrong key give the
+    very same 404; the key is compared in constant time (dossiers.selectors.dossier_get_public).
+    Each download is one access record (channel "citizen", no user)."""
+    from dossiers.selectors import dossier_get_public
+
+    from .services import current_signed
+
+    form = ResultKeyForm(request.POST or None)
+    if request.method != "POST":
+        nothing_read(request)
+        return render(request, "results/citizen_download.html", {"form": form, "code": code})
+    dossier = dossier_get_public(code, form.cleaned_data["key"]) if form.is_valid() else None
+    if dossier is None:
+        nothing_read(request)
+        context = {"form": ResultKeyForm(), "code": code, "refused": True}
+        return render(request, "results/citizen_download.html", context, status=404)
+    doc = current_signed(dossier)
+    if doc is None:
+        nothing_read(request)
+        context = {"form": ResultKeyForm(), "code": code, "not_yet": True}
+        return render(request, "results/citizen_download.html", context, status=404)
+    note_subject(request, f"{doc.number} v{doc.version}", dossier=dossier)
+    name = f"ket-qua-{dossier.code}-v{doc.version}.pdf"
+    response = FileResponse(doc.file.open("rb"), content_type="application/pdf", as_attachment=True, filename=name)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.admin import ReadOnlyAdmin
 from common.qr import qr_svg
+from dossiers.access_log import PersonalDataAdminMixin
 
 from .models import Campaign, Evaluation, Feedback, Question
 
@@ -90,7 +91,7 @@ class EvaluationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(ReadOnlyAdmin):
+class FeedbackAdmin(PersonalDataAdminMixin, ReadOnlyAdmin):
     """Handled in the staff queue (/phan-anh/xu-ly/): read only here."""
 
     list_display = ["pk", "agency", "source", "status", "received_at", "answer_due_at"]

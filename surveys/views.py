@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.choices import Role
 from common.qr import qr_svg
 from common.ratelimit import first_submission, forget_submission
+from dossiers.access_log import note_subject, records_access
 
 from .choices import CampaignAccess, FeedbackStatus
 from .excel import campaign_xlsx
@@ -208,11 +209,15 @@ def feedback_queue_view(request):
 
 
 @login_required
+@records_access("feedback")
 def feedback_detail(request, pk):
+    """One feedback item: the sender's name and contact, and the dossier it is about, are personal
+    data (the read is recorded by dossiers.access_log)."""
     user = _queue_user(request)
     feedback = feedback_get(user, pk)
     if feedback is None:
         raise Http404
+    note_subject(request, f"feedback #{feedback.pk}", dossier=feedback.dossier)
     now = timezone.now()
     context = {
         "feedback": feedback,

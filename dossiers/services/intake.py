@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -22,7 +23,7 @@ from procedures.selectors import agency_settings_for, processing_time_for
 from ..choices import Action, Channel, DossierStatus, GuidanceKind, ReturnMethod
 from ..codes import new_lookup_key, next_dossier_code
 from ..exceptions import ActionForbidden, TransitionNotAllowed
-from ..models import Applicant, Attachment, Dossier, DossierDocument, Guidance
+from ..models import Applicant, ApplicantChange, ApplicantContact, Attachment, Dossier, DossierDocument, Guidance
 from ..rules import commune_of
 from ..uploads import CleanUpload, Upload, clean_uploads, dossier_upload_bytes
 from .records import record_event
@@ -147,6 +148,7 @@ def dossier_receive(
     competent_received_at: datetime | None = None,
     note: str = "",
     online: OnlineFiling | None = None,
+    received_at_reason: str = "",
 ) -> Dossier:
     """Register a complete dossier (Mẫu 01): code, received time, due time, lookup key.
 
@@ -161,6 +163,16 @@ def dossier_receive(
 
     ``online``: a dossier filed on the portal, registered by the portal job (``received_by`` is
     None) and waiting for the desk to accept it; its clock starts at acceptance.
+
+    Time cannot be rewritten quietly: a ``received_at`` given instead of now is the *stated* time;
+    the dossier also keeps when it was entered (``entered_at``). A stated time further from now than
+    settings.RECEIVED_AT_TOLERANCE_MINUTES needs ``received_at_reason``; a stated time in the past
+    (``backdated``) may not precede the latest receipt the desk has already numbered (its daily
+    counter numbers dossiers in the order they were received), and the history shows both times.
+
+    The citizen: the dossier keeps the details as given (its snapshot); the shared record of the ID
+    number is created once and never overwritten; the receiving commune's details
+    (ApplicantContact) are updated with a history row (ApplicantChange) for every change.
     """
     if online is None:
         check_intake_role(received_by)
@@ -182,11 +194,18 @@ def dossier_receive(
     if return_method == ReturnMethod.POST and not return_address:
         errors["return_address"] = [_("Give the address the result is posted to.")]
     now = timezone.now()
+    stated = received_at is not None
     received_at = received_at or now
     if received_at > now + timedelta(minutes=1):
         errors["received_at"] = [_("The received time cannot be in the future.")]
     if received_at < now - timedelta(days=60):
         errors["received_at"] = [_("The received time is more than 60 days ago.")]
+    received_at_reason = " ".join((received_at_reason or "").split())
+    backdated, time_errors = _check_stated_time(
+        stated=stated, received_at=received_at, now=now, reason=received_at_reason, agency=receiving_agency
+    )
+    for name, messages in time_errors.items():
+        errors.setdefault(name, messages)
     competent_received_at = competent_received_at or received_at
     if competent_received_at < received_at or competent_received_at > now + timedelta(minutes=1):
         errors["competent_received_at"] = [
@@ -231,12 +250,9 @@ def dossier_receive(
     due_at = cal.due_at(competent_received_at, Decimal(str(time.amount)), time.unit)
     status = S.RECEIVED if online is None else S.AWAITING_ACCEPTANCE
     with transaction.atomic():
-        person, _created = Applicant.objects.update_or_create(
-            id_number=applicant.id_number,
-            defaults={
-                "full_name": applicant.full_name,
-                **{k: getattr(applicant, k) for k in ("phone", "email", "address") if getattr(applicant, k)},
-            },
+        # The shared record of the ID number: created once, never overwritten by an intake.
+        person, person_created = Applicant.objects.get_or_create(
+            id_number=applicant.id_number, defaults={"full_name": applicant.full_name}
         )
         dossier = Dossier.objects.create(
             code=next_dossier_code(agency=receiving_agency, day=timezone.localdate(received_at)),
@@ -272,6 +288,18 @@ def dossier_receive(
             original_due_at=due_at,
             handover_due_at=cal.handover_due_at(received_at),
             created_by=received_by,
+            entered_at=now,
+            received_at_reason=received_at_reason,
+            backdated=backdated,
+        )
+        applicant_record_details(
+            person=person,
+            details=applicant,
+            commune=competent if competent_agency is None else commune_of(receiving_agency),
+            by=received_by,
+            dossier=dossier,
+            source="intake" if online is None else "online",
+            created=person_created,
         )
         DossierDocument.objects.bulk_create(
             DossierDocument(
@@ -288,6 +316,20 @@ def dossier_receive(
             _store_upload(dossier, upload, received_by)
         if online is None:  # an online dossier's steps are planned when the desk accepts it
             plan_handovers(dossier, version, calendar=cal)
+        data = {"due_at": due_at.isoformat(), "time": {"amount": time.amount, "unit": time.unit}}
+        if stated:
+            data.update(
+                stated_received_at=timezone.localtime(received_at).isoformat(),
+                entered_at=timezone.localtime(now).isoformat(),
+                received_at_reason=received_at_reason,
+            )
+        if backdated:
+            line = _("Receipt time stated: %(stated)s; entered at %(entered)s. Reason: %(reason)s") % {
+                "stated": _local(received_at),
+                "entered": _local(now),
+                "reason": received_at_reason,
+            }
+            note = f"{note}\n{line}" if note else line
         record_event(
             dossier,
             action=Action.RECEIVE if online is None else Action.RECEIVE_ONLINE,
@@ -295,9 +337,118 @@ def dossier_receive(
             from_status="",
             note=note,
             at=received_at,
-            data={"due_at": due_at.isoformat(), "time": {"amount": time.amount, "unit": time.unit}},
+            data=data,
         )
     return dossier
+
+
+# ----- stated receipt times (issue 16, item 7) ---------------------------------------------------
+
+
+def _local(moment) -> str:
+    return timezone.localtime(moment).strftime("%H:%M %d/%m/%Y")
+
+
+def received_at_tolerance() -> timedelta:
+    return timedelta(minutes=getattr(settings, "RECEIVED_AT_TOLERANCE_MINUTES", 5))
+
+
+def _check_stated_time(*, stated, received_at, now, reason, agency) -> tuple[bool, dict]:
+    """(backdated, errors) of a stated receipt time."""
+    if not stated:
+        return False, {}
+    errors = {}
+    tolerance = received_at_tolerance()
+    if abs(now - received_at) > tolerance and not reason:
+        errors["received_at_reason"] = [
+            _(
+                "The receipt time differs from now by more than %(minutes)s minutes: give the reason "
+                "(for example, a paper dossier received earlier and entered now)."
+            )
+            % {"minutes": int(tolerance.total_seconds() // 60)}
+        ]
+    if len(reason) > 2000:
+        errors["received_at_reason"] = [_("The reason is longer than 2000 characters.")]
+    backdated = now - received_at > tolerance
+    if backdated:
+        # The desk's dossiers are numbered by a daily counter in the order they were received: a
+        # stated time before the latest receipt already numbered would slip in behind it.
+        latest = (
+            Dossier.objects.filter(receiving_agency=agency)
+            .order_by("-received_at")
+            .values_list("received_at", flat=True)
+            .first()
+        )
+        if latest is not None and received_at < latest:
+            errors["received_at"] = [
+                _(
+                    "The stated receipt time %(stated)s is before %(latest)s, the latest receipt this "
+                    "desk has already numbered: enter dossiers in the order they were received."
+                )
+                % {"stated": _local(received_at), "latest": _local(latest)}
+            ]
+    return backdated, errors
+
+
+# ----- the citizen's details (issue 16, item 2) --------------------------------------------------
+
+DETAIL_FIELDS = ("full_name", "phone", "email", "address")
+
+
+def applicant_record_details(
+    *, person, details, commune, by, dossier=None, source="intake", created=False
+) -> ApplicantContact:
+    """The commune's details of a citizen, as the citizen gave them there. Creates or updates the
+    commune's ApplicantContact (never another commune's) and appends one ApplicantChange row with
+    the values before and after when anything changed (or the shared record was created)."""
+    now = timezone.now()
+    values = {name: getattr(details, name) or "" for name in DETAIL_FIELDS}
+    contact = ApplicantContact.objects.select_for_update().filter(applicant=person, agency=commune).first()
+    if contact is None:
+        try:
+            with transaction.atomic():
+                contact = ApplicantContact.objects.create(
+                    applicant=person, agency=commune, recorded_at=now, updated_at=now, **values
+                )
+            changes = {name: ["", value] for name, value in values.items() if value}
+        except IntegrityError:  # the same citizen at the same commune's other counter, at once
+            contact = ApplicantContact.objects.select_for_update().get(applicant=person, agency=commune)
+            changes = None
+    else:
+        changes = None
+    if changes is None:
+        # Blank values at a later intake do not erase what the commune already knew.
+        changes = {
+            name: [getattr(contact, name), value]
+            for name, value in values.items()
+            if value and value != getattr(contact, name)
+        }
+        if changes:
+            for name, (_before, after) in changes.items():
+                setattr(contact, name, after)
+            contact.updated_at = now
+            contact.save(update_fields=[*changes, "updated_at"])
+    if created:
+        changes = {"created": True, **changes}
+    if changes:
+        ApplicantChange.objects.create(
+            applicant=person, agency=commune, changed_by=by, at=now, dossier=dossier, source=source, changes=changes
+        )
+    return contact
+
+
+def applicant_details_for_intake(*, user, id_number: str) -> ApplicantContact | None:
+    """What the clerk's own commune recorded about this ID number (the intake autofill), or None.
+    Only intake roles with an agency may ask; another commune's details are never offered."""
+    check_intake_role(user)
+    if user.agency_id is None:
+        raise ActionForbidden(_("Your account belongs to no agency: ask an administrator."))
+    commune = commune_of(user.agency)
+    return (
+        ApplicantContact.objects.filter(applicant__id_number=id_number, agency=commune)
+        .select_related("applicant")
+        .first()
+    )
 
 
 def _store_upload(dossier, upload: CleanUpload, user):

@@ -60,7 +60,12 @@ def test_create_answers_201_with_the_contract_fields(catalog, clerk):
 @pytest.mark.django_db
 def test_received_at_may_be_given_and_drives_the_due_time(catalog, clerk):
     with time_machine.travel(datetime(2026, 3, 11, 9, 0, tzinfo=VN), tick=False):
-        response = create(api_for(clerk), procedure="1.000689", received_at="2026-03-10T15:30:00+07:00")
+        response = create(
+            api_for(clerk),
+            procedure="1.000689",
+            received_at="2026-03-10T15:30:00+07:00",
+            received_at_reason="Hồ sơ giấy nhận chiều qua, nay nhập",
+        )
     assert response.status_code == 201
     assert response.json()["due_at"] == "2026-03-13T15:30:00+07:00"
 

@@ -75,7 +75,12 @@ def a11y_page(page):
 @pytest.fixture
 def late(receive, officer):
     """An overdue dossier in an officer's hands, so that lists, badges and reports have rows."""
-    dossier = receive("1.000656", received_at=timezone.now() - timedelta(days=6), id_number="001099000001")
+    dossier = receive(
+        "1.000656",
+        received_at=timezone.now() - timedelta(days=6),
+        received_at_reason="Hồ sơ giấy nhập sau",
+        id_number="001099000001",
+    )
     return dossier_assign(dossier=dossier, officer=officer, by=officer)
 
 

@@ -14,7 +14,12 @@ from tests.factories import PASSWORD, approve_result
 
 @pytest.mark.django_db(transaction=True)
 def test_leader_dashboard_period_and_drill_down(desk_page, live_server, catalog, receive, officer, leader):
-    late = receive("1.000656", received_at=timezone.now() - timedelta(days=6), id_number="001099000001")
+    late = receive(
+        "1.000656",
+        received_at=timezone.now() - timedelta(days=6),
+        received_at_reason="Hồ sơ giấy nhập sau",
+        id_number="001099000001",
+    )
     dossier_assign(dossier=late, officer=officer, by=officer)
     done = receive("1.000656", id_number="001099000002")
     approve_result(done, officer=officer)

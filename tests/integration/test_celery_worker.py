@@ -88,7 +88,9 @@ def test_worker_processes_an_overdue_dossier_end_to_end(worker, receive, officer
     officer.email = "officer@example.vn"
     officer.save()
     # A same-day dossier received five days ago is overdue now.
-    dossier = receive("1.000656", received_at=timezone.now() - timedelta(days=5))
+    dossier = receive(
+        "1.000656", received_at=timezone.now() - timedelta(days=5), received_at_reason="Hồ sơ giấy nhập sau"
+    )
     dossier_assign(dossier=dossier, officer=officer, by=officer)
 
     check_deadlines_task.delay()

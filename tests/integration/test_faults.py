@@ -190,6 +190,7 @@ def test_a_worker_killed_mid_sweep_leaves_no_duplicate_and_no_gap(real_broker, s
             applicant=ApplicantData(full_name=f"Người {n}", id_number=f"0010991{n:05d}"),
             received_by=clerk,
             received_at=received,
+            received_at_reason="Hồ sơ giấy nhập sau",
         )
         dossier_assign(dossier=dossier, officer=officer, by=officer)
     from dossiers.tasks import check_deadlines_task

@@ -28,7 +28,7 @@ def test_created_answer_equals_the_dossier_read_back(catalog, clerk, overrides):
 def test_created_answer_equals_read_back_for_a_past_received_time(catalog, clerk):
     client = api_for(clerk)
     with time_machine.travel(datetime(2026, 3, 10, 9, 15, tzinfo=VN), tick=False):
-        created = create(client, received_at="2026-03-06T16:30:00+07:00")
+        created = create(client, received_at="2026-03-06T16:30:00+07:00", received_at_reason="Hồ sơ giấy nhập sau")
         assert created.status_code == 201, created.content
         read = client.get(f"/api/v1/dossiers/{created.json()['code']}/")
     assert created.json() == read.json()
