@@ -1,30 +1,27 @@
-"""What a citizen may see of a dossier without an account, and the guard in front of it.
+"""What a citizen may see of a dossier without an account.
 
 - ``mask_name``: the applicant's name reduced to initials and asterisks;
 - ``public_view``: the one projection of a dossier shown on the status page, the kiosk and the
   public API (never the ID number, phone, address, email or full name);
-- ``lookup_allowed``: a per-IP limit on lookups (the key is the only secret: no guessing);
 - ``parse_scanned``: a code and key out of what a scanner types (a full lookup URL or "CODE KEY").
+
+Lookups are rate-limited per client by the one mechanism, common.ratelimit's PUBLIC_LIMITS.
 """
 
 import re
-import time
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from dossiers.choices import DossierStatus, ReturnMethod
-from dossiers.codes import normalize_lookup_key
+from .choices import DossierStatus, ReturnMethod
+from .codes import normalize_lookup_key
 
 S = DossierStatus
-DEFAULT_LOOKUP_RATE = "30/min"
 
 
 def mask_name(full_name: str) -> str:
@@ -166,47 +163,6 @@ def public_view(dossier, events) -> PublicDossier:
         can_rate=dossier.status == S.RETURNED and not rated,
         rated=rated,
     )
-
-
-# ----- rate limit --------------------------------------------------------------------------------
-
-PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def lookup_rate() -> tuple[int, int]:
-    """(requests, seconds) from settings.PUBLIC_LOOKUP_RATE, else the DRF throttle rate, "30/min"."""
-    rate = getattr(settings, "PUBLIC_LOOKUP_RATE", None)
-    if not rate:
-        rate = getattr(settings, "REST_FRAMEWORK", {}).get("DEFAULT_THROTTLE_RATES", {}).get("public_lookup")
-    rate = rate or DEFAULT_LOOKUP_RATE
-    number, _slash, period = str(rate).partition("/")
-    return int(number), PERIODS.get(period.strip()[:1].lower(), 60)
-
-
-def client_ip(request) -> str:
-    """The caller's address. Behind a reverse proxy that appends to X-Forwarded-For, set
-    PUBLIC_LOOKUP_TRUST_X_FORWARDED_FOR = True: the last address is the one our proxy saw."""
-    if getattr(settings, "PUBLIC_LOOKUP_TRUST_X_FORWARDED_FOR", False):
-        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
-        if forwarded:
-            return forwarded[-1]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
-def lookup_allowed(request) -> tuple[bool, int]:
-    """Count one lookup for the caller's IP in a fixed window. Returns (allowed, seconds to wait)."""
-    number, seconds = lookup_rate()
-    now = time.time()
-    window = int(now // seconds)
-    key = f"public-lookup:{client_ip(request)}:{seconds}:{window}"
-    cache.add(key, 0, timeout=seconds + 1)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=seconds + 1)
-        count = 1
-    wait = int((window + 1) * seconds - now) + 1
-    return count <= number, wait
 
 
 # ----- scanner input -----------------------------------------------------------------------------

@@ -104,7 +104,7 @@ def dossier_get_public(code: str, key: str):
 
     One query (issue 8): the dossier with what its status page shows beside it, the completed late
     apology (a one-to-one, joined) and two flags, ``public_has_extension`` and ``public_rated``, so
-    that ``surveys.public.public_view`` needs no further query but the history (and the apology
+    that ``dossiers.public.public_view`` needs no further query but the history (and the apology
     letter, on the few dossiers that have one)."""
     key = normalize_lookup_key(key)
     if not key or not code:

@@ -2,7 +2,8 @@
 and the rating of a returned dossier.
 
 A wrong key, a missing key and an unknown code give the very same page (nothing tells a guesser
-that a code exists), and every lookup counts against a per-IP limit."""
+that a code exists), and every lookup counts against a per-IP limit. Once the result is signed, the
+page offers it (downloaded through results.views.citizen_download with the key) and its QR check."""
 
 from urllib.parse import urlencode
 
@@ -14,16 +15,27 @@ from django.views.decorators.vary import vary_on_headers
 
 from surveys.choices import EvaluationChannel
 from surveys.forms import EvaluationForm, LookupForm
-from surveys.public import public_view
 from surveys.services import EvaluationNotAllowed, evaluation_submit
 
+from .choices import DossierStatus
 from .codes import format_lookup_key
+from .public import public_view
 from .selectors import dossier_events, dossier_get_public
 
 
 def not_found(request):
     """The one answer for an unknown code, a wrong key and a missing key."""
     return render(request, "dossiers/public_not_found.html", {"form": LookupForm()}, status=404)
+
+
+def signed_result(dossier):
+    """The signed result in force, offered on the status page once the result is ready (a result
+    exists only from the approval on: no query before)."""
+    if dossier.status not in (DossierStatus.RESULT_READY, DossierStatus.RETURNED):
+        return None
+    from results.services import current_signed
+
+    return current_signed(dossier)
 
 
 def status_url(code: str, key: str, **extra) -> str:
@@ -62,6 +74,7 @@ def public_lookup(request, code):
         "form": form,
         "key_display": format_lookup_key(dossier.lookup_key),
         "thanks": request.GET.get("cam_on") == "1" and view.rated,
+        "result": signed_result(dossier),
     }
     return render(request, "dossiers/public_status.html", context, status=400 if form.errors else 200)
 

@@ -153,6 +153,13 @@ def _lookup_line(dossier):
     return _("Follow your dossier: %(url)s") % {"url": lookup_url(dossier)}
 
 
+def _result_link_line(dossier):
+    from django.urls import reverse
+
+    url = settings.SITE_URL + reverse("results:citizen_download", args=[dossier.code])
+    return _("Download the signed electronic result with the lookup key of your receipt: %(url)s") % {"url": url}
+
+
 def citizen_texts(dossier, event) -> tuple[str, str] | None:
     """The subject and text a citizen receives for an event, or None when it needs no message."""
     when = timezone.localtime(dossier.due_at).strftime("%H:%M %d/%m/%Y")
@@ -180,17 +187,16 @@ def citizen_texts(dossier, event) -> tuple[str, str] | None:
             % {"code": dossier.code, "name": name, "reason": event.note, "when": expected_text},
         )
     if event.action == "approve":
-        return (
-            _("Dossier %(code)s: result ready") % {"code": dossier.code},
-            _("The result of dossier %(code)s (%(name)s) is ready: %(where)s.")
-            % {
-                "code": dossier.code,
-                "name": name,
-                "where": _("it will be posted to you")
-                if dossier.return_method == "post"
-                else _("collect it at %(agency)s") % {"agency": dossier.receiving_agency.name},
-            },
-        )
+        text = _("The result of dossier %(code)s (%(name)s) is ready: %(where)s.") % {
+            "code": dossier.code,
+            "name": name,
+            "where": _("it will be posted to you")
+            if dossier.return_method == "post"
+            else _("collect it at %(agency)s") % {"agency": dossier.receiving_agency.name},
+        }
+        if event.data.get("result"):  # signed at the approval: the electronic result, after the key
+            text = f"{text} {_result_link_line(dossier)}"
+        return (_("Dossier %(code)s: result ready") % {"code": dossier.code}, text)
     if event.action == "request_supplement":
         return (
             _("Dossier %(code)s: papers to supplement") % {"code": dossier.code},

@@ -16,3 +16,14 @@ class VerifyUploadForm(forms.Form):
         if b"%PDF-" not in head:
             raise forms.ValidationError(_("This file is not a PDF."))
         return upload
+
+
+class ResultKeyForm(forms.Form):
+    """The lookup key printed on the receipt: the only thing that opens the citizen's signed result."""
+
+    key = forms.CharField(
+        label=_("Lookup key"),
+        max_length=40,
+        help_text=_("Printed on your receipt, under the QR code. Capitals and dashes do not matter."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )

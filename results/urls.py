@@ -11,4 +11,6 @@ urlpatterns = [
     path("ket-qua/huong-dan/<str:number>.pdf", views.guidance_pdf, name="guidance_pdf"),
     path("kiem-tra-ket-qua/", views.verify, name="verify_upload"),
     path("kiem-tra-ket-qua/<str:token>/", views.verify, name="verify"),
+    # The citizen's signed result, after the lookup key (the link of the "result ready" message).
+    path("tra-cuu/<str:code>/ket-qua/", views.citizen_download, name="citizen_download"),
 ]

@@ -19,10 +19,10 @@ from rest_framework.views import APIView
 from dossiers.api import InstantField
 from dossiers.choices import DossierStatus
 from dossiers.exceptions import Conflict
+from dossiers.public import public_view
 from dossiers.selectors import dossier_events, dossier_get_public
 
 from .choices import CRITERIA, EvaluationChannel, Rating
-from .public import public_view
 from .services import EvaluationNotAllowed, evaluation_submit
 
 

@@ -14,12 +14,12 @@ from accounts.scoping import can_see_agency
 from dossiers.choices import DossierStatus
 from dossiers.codes import normalize_lookup_key
 from dossiers.models import Dossier
+from dossiers.public import parse_scanned, public_view
 from dossiers.rules import kiosk_rating_open
 from dossiers.selectors import dossier_events, dossier_get_public
 
 from .choices import EvaluationChannel
 from .forms import EvaluationForm, KioskScanForm
-from .public import parse_scanned, public_view
 from .services import EvaluationNotAllowed, evaluation_submit
 
 IDLE_SECONDS = 60

@@ -30,10 +30,6 @@ def test_inline_scripts_of_our_pages_carry_the_nonce(client, clerk):
     assert "<script>" not in html
 
 
-@pytest.mark.xfail(
-    reason="templates/print/base_print.html: onclick and javascript: (fix: data-action + static/js/desk.js)",
-    strict=True,
-)
 def test_no_template_has_an_inline_handler_or_a_script_without_nonce():
     """Inline event handlers and javascript: URLs are blocked by the policy; inline scripts need the nonce."""
     import re

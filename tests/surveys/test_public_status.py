@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from dossiers.codes import format_lookup_key
-from surveys.public import mask_name, parse_scanned
+from dossiers.public import mask_name, parse_scanned
 
 from .conftest import APPLICANT
 

@@ -3,6 +3,7 @@ from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo_users
 from agencies.demo import seed_demo_agencies
+from demo.signing import seed_demo_signing
 from dossiers.demo import seed_demo_dossiers
 from procedures.demo import seed_demo_procedures
 
@@ -19,6 +20,8 @@ class Command(BaseCommand):
             seed_demo_users(agencies, password=password)
             seed_demo_procedures(agencies=agencies, stdout=self.stdout)
             seed_demo_dossiers(stdout=self.stdout)
+            # After the dossiers: their approvals lie in the past, before the test CA's certificates.
+            seed_demo_signing(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(agencies)} agencies."))
         self.stdout.write(f"Demo logins (password for all: {password}):")
         for username, _full_name, role, agency_code, _title in DEMO_USERS:
