@@ -7,9 +7,11 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.limits import YEAR_MESSAGE, year_in_range
+
 from .access import report_scope
 from .forms import GROUPS
-from .selectors import COLUMNS, handling_counts, total_row
+from .selectors import COLUMNS, DIGITISATION_COLUMNS, handling_counts, total_row
 
 
 class HandlingQuery(serializers.Serializer):
@@ -25,8 +27,8 @@ class HandlingQuery(serializers.Serializer):
 
     def validate(self, attrs):
         for name in ("from", "to"):
-            if not 2000 <= attrs[name].year <= 2100:
-                raise serializers.ValidationError({name: [_("Give a date between the years 2000 and 2100.")]})
+            if not year_in_range(attrs[name]):
+                raise serializers.ValidationError({name: [YEAR_MESSAGE]})
         if attrs["from"] > attrs["to"]:
             raise serializers.ValidationError({"to": [_("The start date is after the end date.")]})
         if (attrs["to"] - attrs["from"]).days > 3660:
@@ -42,6 +44,10 @@ ROW = inline_serializer(
         "label": serializers.CharField(),
         **{name: serializers.IntegerField() for name in COLUMNS},
         "on_time_rate": serializers.FloatField(allow_null=True),
+        # Decision 766, digitisation (reports.definitions).
+        **{name: serializers.IntegerField() for name in DIGITISATION_COLUMNS},
+        "digitised_rate": serializers.FloatField(allow_null=True),
+        "electronic_result_rate": serializers.FloatField(allow_null=True),
     },
 )
 

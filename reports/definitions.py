@@ -2,6 +2,10 @@
 Decision 766/QĐ-TTg). Dashboards, the periodic report, its Excel file, the API, the register
 and the weekly e-mail all use these.
 
+* A dossier **enters the report** when it is received complete: at the desk (its receipt, Mẫu 01),
+  or — filed online — when the desk accepts it (or when the corrections the desk asked for are
+  completed: it is accepted then). Its ``received_at`` is that moment. An online dossier the desk
+  has not accepted is not counted anywhere (refused or withdrawn before acceptance, it never was).
 * A dossier is **resolved** when its handling ends: the result is ready (approved; returning it to
   the citizen later does not change when it was resolved), or it is refused, withdrawn at the
   citizen's request, or closed for want of a supplement. The time is stored on the dossier
@@ -12,12 +16,31 @@ and the weekly e-mail all use these.
     - late: after it — and also whenever more than one supplement was requested (Decision 766).
 * In a period [start, end): **carried over** = received before start and not resolved before start;
   **received** = received in the period, online or direct/post; **resolved** = resolved in the period;
-  **in progress** at the end = carried over + received − resolved, of which **overdue** = due
-  before the end of the period (or now, for a period not over yet), the rest **within time**
-  (dossiers waiting for a supplement count within time: their clock restarts).
+  **in progress** at the end = carried over + received − resolved, of which **overdue** = its clock
+  running at the end and its due time, as it stood then, before the end (for a period not over yet:
+  now, as it stands now); the rest **within time** (dossiers waiting for a supplement count within
+  time: their clock restarts).
+* **Open dossiers at a past date** (a closed period's end) come from the summary alone, exactly:
+  each stretch of a dossier's running clock [start, end) with due time d is overdue on [d, end); at
+  00:00 of day t it counts iff d < t ≤ end, so the summary adds +1 on d's day when the stretch
+  starts and −1 on the later of end's day and d's day when it ends (a stretch ended before its due
+  day cancels itself). The overdue count at 00:00 of day t is the sum of these signed changes over
+  every day before t; waiting for a supplement likewise (+1 on the request's day, −1 on the day it
+  ends). Events change the stretches (receipt, acceptance, supplement request and restart,
+  extension, resolution); time passing needs no writer, since the due day is known in advance.
+  ``rebuild_figures`` replays the history (DossierEvent) to write the same changes.
 * **On-time rate** = (early + on time) / resolved. **Online rate** = received online / received.
-  **Digitised** = received in the period with at least one scan / received (not shown yet).
-  **Satisfaction** = evaluations rating 4 or 5 / evaluations.
+* **Digitised** (Decision 766, digitisation): a dossier received online, or with at least one scan
+  of its papers (dossiers.Attachment) — at intake or attached later; a scan whose file was later
+  removed under the retention rules still counts. **Digitised share** = digitised / received, over
+  the dossiers received in the period (a scan attached after the period still counts for it).
+* **Results issued electronically**: of the dossiers resolved with a result in the period
+  (approved; refusals, withdrawals and closures have no result), those whose result was signed
+  digitally at approval (results.ResultDocument, the approval's ``{"result", "sha256"}``).
+  **Electronic results share** = signed / results issued.
+* **Satisfaction** = evaluations rating 4 or 5 / evaluations. Decision 766 indicator 5.4 = 100% −
+  (share resolved late + share with complaints).
+* **Decision 766 score**: reports.index766 (its indicators, formulas and points).
 """
 
 from __future__ import annotations
@@ -25,6 +48,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +65,11 @@ def classify_resolution(*, resolved_at: datetime, due_at: datetime, supplement_c
     if timezone.localtime(resolved_at).date() < timezone.localtime(due_at).date():
         return Timeliness.EARLY
     return Timeliness.ON_TIME
+
+
+def in_report_q() -> Q:
+    """The dossiers the reports count: every desk dossier, and online dossiers once accepted."""
+    return Q(filed_at__isnull=True) | Q(accepted_at__isnull=False)
 
 
 def rate(part: int, whole: int) -> float | None:

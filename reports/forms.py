@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.forms import BootstrapFormMixin
+from common.limits import YEAR_MESSAGE, year_in_range
 
 from .definitions import report_half_year, report_month, report_quarter, report_year
 
@@ -44,8 +45,8 @@ class PeriodForm(BootstrapFormMixin, forms.Form):
         if period == "range":
             if not data.get("date_from") or not data.get("date_to"):
                 raise forms.ValidationError(_("Give both dates of the range."))
-            if not all(2000 <= d.year <= 2100 for d in (data["date_from"], data["date_to"])):
-                raise forms.ValidationError(_("Give a date between the years 2000 and 2100."))
+            if not all(year_in_range(d) for d in (data["date_from"], data["date_to"])):
+                raise forms.ValidationError(YEAR_MESSAGE)
             if data["date_from"] > data["date_to"]:
                 raise forms.ValidationError(_("The start date is after the end date."))
             if (data["date_to"] - data["date_from"]).days > 3660:

@@ -15,7 +15,7 @@ from dossiers.choices import CLOCK_STATUSES, DossierStatus
 from dossiers.models import Dossier
 from procedures.models import Field, Procedure
 
-from .definitions import Timeliness, period_bounds, rate
+from .definitions import Timeliness, in_report_q, period_bounds, rate
 
 COLUMNS = [
     "received_total",
@@ -31,6 +31,8 @@ COLUMNS = [
     "in_progress_overdue",
     "in_progress_awaiting_supplement",
 ]
+# Decision 766, digitisation (reports.definitions): counts of the period, with their shares.
+DIGITISATION_COLUMNS = ["received_digitised", "results_issued", "results_signed"]
 GROUPS = {
     "agency": ("competent_agency_id", Agency, "name"),
     "field": ("procedure__field_id", Field, "name"),
@@ -47,14 +49,20 @@ class Row:
 
     def as_dict(self):
         data = {"key": self.key, "label": self.label, **self.values}
-        data["on_time_rate"] = rate(data["resolved_early"] + data["resolved_on_time"], data["resolved_total"])
-        return data
+        return with_rates(data)
+
+
+def with_rates(data: dict) -> dict:
+    data["on_time_rate"] = rate(data["resolved_early"] + data["resolved_on_time"], data["resolved_total"])
+    data["digitised_rate"] = rate(data["received_digitised"], data["received_online"] + data["received_direct"])
+    data["electronic_result_rate"] = rate(data["results_signed"], data["results_issued"])
+    return data
 
 
 def scoped_dossiers(agency_ids):
     """Dossiers decided by the given agencies (None: all). Reports count each dossier once, at the
-    competent authority that answers for its deadline."""
-    queryset = Dossier.objects.all()
+    competent authority that answers for its deadline (online dossiers once accepted)."""
+    queryset = Dossier.objects.filter(in_report_q())
     if agency_ids is not None:
         queryset = queryset.filter(competent_agency_id__in=agency_ids)
     return queryset
@@ -64,9 +72,13 @@ def handling_counts(agency_ids, *, date_from: date, date_to: date, group_by: str
     """The II.06a columns for [date_from, date_to], grouped (agency, field, procedure, officer) or not,
     for the dossiers decided by ``agency_ids`` (None: all).
 
-    Read from the summary (reports.summaries) — a province's year in a few queries; by officer (a
-    dossier's officer can change) and the open dossiers of a past period come from the dossiers.
+    Read from the summary (reports.summaries) — a province's year in a few queries, whatever the
+    number of dossiers; a closed period's open dossiers too (as they stood at its end). By officer (a
+    dossier's officer can change), and what is open now for a period not over yet, come from the
+    dossiers.
     """
+    from datetime import timedelta
+
     from . import summaries
 
     if group_by == "officer":
@@ -75,15 +87,17 @@ def handling_counts(agency_ids, *, date_from: date, date_to: date, group_by: str
         )
     now = now or timezone.now()
     start, end = period_bounds(date_from, date_to)
-    before = summaries.figure_sums(agency_ids, summaries.before_q(date_from), group_by)
-    during = summaries.figure_sums(agency_ids, summaries.period_q(date_from, date_to), group_by)
+    before = summaries.figure_sums(agency_ids, summaries.before_q(date_from), group_by, names=summaries.COUNTERS)
+    during = summaries.figure_sums(
+        agency_ids,
+        summaries.period_q(date_from, date_to),
+        group_by,
+        names=(*summaries.COUNTERS, *summaries.DIGITISATION),
+    )
     if end > now:  # a period not over yet: what is open now
         open_now = summaries.open_counts(agency_ids, group_by, now=now)
-    else:
-        live = handling_counts_live(
-            scoped_dossiers(agency_ids), date_from=date_from, date_to=date_to, group_by=group_by, now=now
-        )
-        open_now = {(int(row["key"]) if row["key"] is not None else None): row for row in live}
+    else:  # what was open at the end of the period, from the summary
+        open_now = summaries.open_at(agency_ids, date_to + timedelta(days=1), group_by)
     keys = {*before, *during, *open_now}
     labels = _labels(group_by, [k for k in keys if k is not None])
     result = []
@@ -93,7 +107,7 @@ def handling_counts(agency_ids, *, date_from: date, date_to: date, group_by: str
             "carried_over": (b.get("received_online") or 0)
             + (b.get("received_direct") or 0)
             - sum(b.get(name) or 0 for name in ("resolved_early", "resolved_on_time", "resolved_late")),
-            **{name: d.get(name) or 0 for name in summaries.COUNTERS},
+            **{name: d.get(name) or 0 for name in (*summaries.COUNTERS, *summaries.DIGITISATION)},
             "in_progress_overdue": o.get("in_progress_overdue") or 0,
             "in_progress_awaiting_supplement": o.get("in_progress_awaiting_supplement") or 0,
         }
@@ -108,7 +122,12 @@ def handling_counts(agency_ids, *, date_from: date, date_to: date, group_by: str
 
 
 def handling_counts_live(queryset, *, date_from: date, date_to: date, group_by: str | None = None, now=None):
-    """The same figures counted from the dossiers themselves (the reference for the summary)."""
+    """The same figures counted from the dossiers themselves (the reference for the summary). The
+    open dossiers are counted with their status and due time as they are now: exact for a period
+    not over yet; for a closed period the summary is exact (as they stood at its end) and this
+    count agrees only while nothing changed since (tests/reports replay the history instead)."""
+    from .summaries import digitised_q, signed_result_exists
+
     start, end = period_bounds(date_from, date_to)
     # A period not over yet is counted as it stands now.
     end = as_of = max(start, min(end, now or timezone.now()))
@@ -127,6 +146,11 @@ def handling_counts_live(queryset, *, date_from: date, date_to: date, group_by: 
         "in_progress_awaiting_supplement": Count(
             "pk", filter=open_at_end & Q(status=DossierStatus.AWAITING_SUPPLEMENT)
         ),
+        "received_digitised": Count("pk", filter=Q(received_at__gte=start) & digitised_q()),
+        "results_issued": Count("pk", filter=Q(resolved_at__lt=end, result_ready_at__isnull=False)),
+        "results_signed": Count(
+            "pk", filter=Q(resolved_at__lt=end, result_ready_at__isnull=False) & Q(signed_result_exists())
+        ),
     }
     key_field = GROUPS[group_by][0] if group_by else None
     if key_field:
@@ -144,7 +168,7 @@ def handling_counts_live(queryset, *, date_from: date, date_to: date, group_by: 
 
 
 def _complete(item: dict) -> dict:
-    values = {name: item.get(name, 0) or 0 for name in COLUMNS}
+    values = {name: item.get(name, 0) or 0 for name in (*COLUMNS, *DIGITISATION_COLUMNS)}
     values["received_total"] = values["carried_over"] + values["received_online"] + values["received_direct"]
     values["resolved_total"] = values["resolved_early"] + values["resolved_on_time"] + values["resolved_late"]
     values["in_progress_total"] = values["received_total"] - values["resolved_total"]
@@ -162,13 +186,9 @@ def _labels(group_by, keys):
 
 
 def total_row(rows: list[dict]) -> dict:
-    total = {name: sum(row[name] for row in rows) for name in COLUMNS}
-    total.update(
-        key=None,
-        label="",
-        on_time_rate=rate(total["resolved_early"] + total["resolved_on_time"], total["resolved_total"]),
-    )
-    return total
+    total = {name: sum(row[name] for row in rows) for name in (*COLUMNS, *DIGITISATION_COLUMNS)}
+    total.update(key=None, label="")
+    return with_rates(total)
 
 
 def monthly_trend(agency_ids, *, date_from: date, date_to: date):

@@ -1,6 +1,5 @@
 """Leaders' pages: dashboard, periodic report (screen and Excel), and the public board."""
 
-import hashlib
 from io import BytesIO
 
 from django.contrib.auth.decorators import login_required
@@ -18,16 +17,8 @@ from agencies.models import Agency
 from .access import report_scope
 from .excel import handling_xlsx
 from .forms import GROUPS, PeriodForm
-from .selectors import (
-    handling_counts,
-    lateness_ranking,
-    monthly_trend,
-    overdue_now,
-    overdue_now_count,
-    satisfaction,
-    scoped_dossiers,
-    total_row,
-)
+from .live import dashboard_figures
+from .selectors import handling_counts, total_row
 
 
 def _period(request):
@@ -49,51 +40,13 @@ def _drill(**params):
     return reverse("dossiers:worklist") + "?" + urlencode({"tab": "all", **{k: v for k, v in params.items() if v}})
 
 
-DASHBOARD_CACHE_SECONDS = 60
-
-
-def _dashboard_figures(agency_ids, date_from, date_to, group_by) -> dict:
-    """Every figure of the dashboard, computed once a minute per scope and period: the summary makes
-    a province's year cost a few hundred milliseconds, and a dashboard opened by many leaders at
-    8:00 should not pay it each time."""
-    scope = "all" if agency_ids is None else hashlib.sha1(",".join(map(str, sorted(agency_ids))).encode()).hexdigest()
-    key = f"dashboard:{scope}:{date_from}:{date_to}:{group_by}"
-
-    def compute():
-        rows = handling_counts(agency_ids, date_from=date_from, date_to=date_to, group_by=group_by)
-
-        def grouped(by):
-            return (
-                rows
-                if group_by == by
-                else handling_counts(agency_ids, date_from=date_from, date_to=date_to, group_by=by)
-            )
-
-        dossiers = scoped_dossiers(agency_ids)
-        return {
-            "rows": rows,
-            "total": total_row(rows),
-            "overdue_count": overdue_now_count(dossiers),
-            "overdue": list(overdue_now(dossiers, limit=30)),
-            "trend": monthly_trend(agency_ids, date_from=date_from, date_to=date_to),
-            "agency_ranking": lateness_ranking(grouped("agency")),
-            "procedure_ranking": lateness_ranking(grouped("procedure")),
-            "satisfaction": satisfaction(agency_ids, date_from=date_from, date_to=date_to),
-            "computed_at": timezone.now(),
-            # The rendered figures are cached with the same key (the template's {% cache %}).
-            "cache_key": key,
-        }
-
-    return cache.get_or_set(key, compute, DASHBOARD_CACHE_SECONDS)
-
-
 @login_required
 def dashboard(request):
     form, data = _period(request)
     agency_ids, agency = report_scope(request.user, data.get("agency"))
     date_from, date_to = data["bounds"]
     group_by = data["group_by"]
-    figures = _dashboard_figures(agency_ids, date_from, date_to, group_by)
+    figures = dashboard_figures(agency_ids, date_from, date_to, group_by)
     total = figures["total"]
     period = {"received_from": date_from.isoformat(), "received_to": date_to.isoformat()}
     resolved = {"resolved_from": date_from.isoformat(), "resolved_to": date_to.isoformat()}
@@ -114,6 +67,7 @@ def dashboard(request):
             "on_time": _drill(**resolved, timeliness="early,on_time", **scope_param),
             "late": _drill(**resolved, timeliness="late", **scope_param),
             "overdue": _drill(overdue="true", **scope_param),
+            "index766": reverse("reports:index766") + "?" + request.GET.urlencode(),
         },
         "query": request.GET.urlencode(),
     }
@@ -267,3 +221,85 @@ def board(request):
 def board_widget(request):
     """The same figures for a commune's website (may be embedded in an iframe)."""
     return render(request, "reports/widget.html", _board_context(request))
+
+
+@login_required
+def index766(request):
+    """Each commune's Decision 766 score out of 100: every indicator with its formula, its points and
+    the dossiers behind it; the ones entered by hand say so."""
+    from .index766 import group_points, scores
+
+    form, data = _period(request)
+    agency_ids, agency = report_scope(request.user, data.get("agency"))
+    date_from, date_to = data["bounds"]
+    communes = scores(agency_ids, date_from=date_from, date_to=date_to)
+    chosen = next((c for c in communes if agency and c["agency"].pk == agency.pk), None)
+    if chosen is None and len(communes) == 1:
+        chosen = communes[0]
+    period = {"from": date_from.isoformat(), "to": date_to.isoformat()}
+    for commune in communes:
+        for line in commune["lines"]:
+            line["url"] = (
+                None
+                if line["manual"]
+                else reverse("reports:index766_dossiers")
+                + "?"
+                + urlencode({"indicator": line["code"], "agency": commune["agency"].code, **period})
+            )
+    points = group_points()
+    return render(
+        request,
+        "reports/index766.html",
+        {
+            "form": form,
+            "agency": agency,
+            "date_from": date_from,
+            "date_to": date_to,
+            "communes": communes,
+            "chosen": chosen,
+            "group_total": sum(points.values()),
+            "agencies": _scope_choices(agency_ids),
+            "computed_at": timezone.now(),
+        },
+    )
+
+
+@login_required
+def index766_dossiers(request):
+    """The dossiers behind one indicator: its denominator, each marked when in its numerator."""
+    from django.core.paginator import Paginator
+    from django.http import Http404
+
+    from .api import HandlingQuery
+    from .index766 import dossiers_behind, indicator_by_code
+
+    report_scope(request.user)  # leaders and administrators only: 403 before anything else
+    query = HandlingQuery(data=request.GET)
+    if not query.is_valid():
+        return HttpResponse(str(query.errors), status=400, content_type="text/plain; charset=utf-8")
+    values = query.validated_data
+    agency_ids, agency = report_scope(request.user, values.get("agency"))
+    code = request.GET.get("indicator", "")
+    indicator = indicator_by_code(code)
+    dossiers = dossiers_behind(code, agency_ids, date_from=values["from"], date_to=values["to"])
+    if indicator is None or dossiers is None:
+        raise Http404
+    dossiers = dossiers.select_related("procedure").only(
+        "code", "procedure__name", "received_at", "resolved_at", "status", "channel", "timeliness"
+    )
+    page = Paginator(dossiers.order_by("counted", "received_at", "pk"), 50).get_page(request.GET.get("page"))
+    counted = dossiers.filter(counted=True).count()
+    return render(
+        request,
+        "reports/index766_dossiers.html",
+        {
+            "indicator": indicator,
+            "agency": agency,
+            "date_from": values["from"],
+            "date_to": values["to"],
+            "page": page,
+            "counted": counted,
+            "total": page.paginator.count,
+            "query": urlencode({k: v for k, v in request.GET.items() if k != "page"}),
+        },
+    )

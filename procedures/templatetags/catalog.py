@@ -17,7 +17,7 @@ def time_label(time):
     if unit == TimeUnit.SAME_DAY:
         return _("Same day (next working day if received after 15:00)")
     if unit == TimeUnit.WORKING_DAYS:
-        return ngettext("%(n)s working day", "%(n)s working days", amount) % {"n": shown}
+        return ngettext("%(n)s working day", "%(n)s working days", int(amount)) % {"n": shown}
     if unit == TimeUnit.WORKING_HOURS:
-        return ngettext("%(n)s working hour", "%(n)s working hours", amount) % {"n": shown}
-    return ngettext("%(n)s day", "%(n)s days", amount) % {"n": shown}
+        return ngettext("%(n)s working hour", "%(n)s working hours", int(amount)) % {"n": shown}
+    return ngettext("%(n)s day", "%(n)s days", int(amount)) % {"n": shown}
