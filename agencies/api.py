@@ -10,6 +10,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.limits import year_in_range
+
 from .calendar import MAX_AMOUNT, CalendarError, TimeUnit, calendar_for
 from .selectors import agency_get_by_code
 
@@ -26,7 +28,7 @@ def parse_instant(value: str) -> datetime:
     if value.endswith(("Z", "z")):
         value = value[:-1] + "+00:00"
     parsed = datetime.fromisoformat(value)
-    if not 2000 <= parsed.year <= 2100:
+    if not year_in_range(parsed):
         raise ValueError("year out of range")
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed)

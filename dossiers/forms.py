@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.choices import AgencyKind
 from agencies.models import Agency
 from common.forms import BootstrapFormMixin
+from common.limits import YEAR_MESSAGE, year_in_range
 from common.text import check_search
 
 from .choices import Channel, DossierStatus, ReturnMethod
@@ -100,8 +101,8 @@ class WorklistFilterForm(forms.Form):
     def clean(self):
         data = super().clean()
         for name in ("received_from", "received_to", "resolved_from", "resolved_to"):
-            if data.get(name) and not 2000 <= data[name].year <= 2100:
-                self.add_error(name, _("Give a date between the years 2000 and 2100."))
+            if data.get(name) and not year_in_range(data[name]):
+                self.add_error(name, YEAR_MESSAGE)
         if data.get("received_from") and data.get("received_to") and data["received_from"] > data["received_to"]:
             raise forms.ValidationError(_("The start date is after the end date."))
         return data
@@ -114,8 +115,8 @@ class RegisterForm(forms.Form):
     def clean(self):
         data = super().clean()
         for name in ("date_from", "date_to"):
-            if data.get(name) and not 2000 <= data[name].year <= 2100:
-                self.add_error(name, _("Give a date between the years 2000 and 2100."))
+            if data.get(name) and not year_in_range(data[name]):
+                self.add_error(name, YEAR_MESSAGE)
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             raise forms.ValidationError(_("The start date is after the end date."))
         return data
