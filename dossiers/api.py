@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from agencies.api import agency_from_code, format_instant, parse_instant
+from common.limits import MAX_PAPER_COUNT, YEAR_MESSAGE, year_in_range
 from common.text import check_search
 from procedures.models import RequiredDocument
 from procedures.selectors import procedure_get
@@ -102,7 +103,7 @@ class DocumentIn(serializers.Field):
             copies = int(data.get("copy_count", 0))
         except (TypeError, ValueError):
             raise serializers.ValidationError(_("The numbers of originals and copies must be whole numbers.")) from None
-        if originals < 0 or copies < 0 or originals + copies > 200:
+        if originals < 0 or copies < 0 or originals + copies > MAX_PAPER_COUNT:
             raise serializers.ValidationError(_("The numbers of originals and copies are out of range."))
         return ReceivedDocument(
             name=name[:2000],
@@ -338,8 +339,8 @@ class FilterIn(serializers.Serializer):
 
     def validate(self, attrs):
         for name in ("received_from", "received_to"):
-            if name in attrs and not 2000 <= attrs[name].year <= 2100:
-                raise serializers.ValidationError({name: [_("Give a date between the years 2000 and 2100.")]})
+            if name in attrs and not year_in_range(attrs[name]):
+                raise serializers.ValidationError({name: [YEAR_MESSAGE]})
         return attrs
 
     def validate_status(self, value):

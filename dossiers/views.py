@@ -20,6 +20,7 @@ from accounts.choices import Role
 from accounts.models import User
 from agencies.api import parse_instant
 from agencies.calendar import calendar_for
+from common.limits import MAX_PAPER_COUNT
 from procedures.selectors import (
     attach_current_versions,
     due_if_lodged_now,
@@ -105,7 +106,7 @@ def _documents_from_post(post, version):
 
 def _int(value, default):
     try:
-        return max(0, min(int(value), 200))
+        return max(0, min(int(value), MAX_PAPER_COUNT))
     except (TypeError, ValueError):
         return default
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from accounts.models import User
+from common.limits import MAX_PAPER_COUNT
 from procedures.models import Procedure
 from procedures.selectors import agency_settings_for, processing_time_for
 
@@ -235,7 +236,7 @@ def dossier_receive(
             not doc.name.strip()
             or doc.original_count < 0
             or doc.copy_count < 0
-            or doc.original_count + doc.copy_count > 200
+            or doc.original_count + doc.copy_count > MAX_PAPER_COUNT
         ):
             errors.setdefault("documents", []).append(_("Document %(n)s is not valid.") % {"n": index + 1})
     cleaned_uploads = []
