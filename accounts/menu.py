@@ -13,10 +13,12 @@ MENU = [
     ("reports:periodic", _("Reports"), "bi-table", {Role.LEADER, Role.ADMIN}),
     ("reports:satisfaction", _("Satisfaction"), "bi-emoji-smile", {Role.LEADER, Role.ADMIN}),
     ("surveys:feedback_queue", _("Feedback"), "bi-chat-left-text", {Role.CLERK, Role.LEADER, Role.ADMIN}),
+    ("dossiers:citizen_data", _("A citizen's personal data"), "bi-person-vcard", {Role.CLERK, Role.ADMIN}),
+    ("dossiers:corrections", _("Requests to correct personal data"), "bi-pencil-square", {Role.CLERK, Role.ADMIN}),
     ("procedures:catalog", _("Procedures"), "bi-journal-text", {Role.CLERK, Role.OFFICER, Role.LEADER, Role.ADMIN}),
     ("procedures:excel", _("Catalogue in Excel"), "bi-file-earmark-excel", {Role.ADMIN}),
     ("procedures:annex_import", _("Import a province's annex"), "bi-file-earmark-arrow-down", {Role.ADMIN}),
-    ("interop:queue", _("National portal and other systems"), "bi-arrow-left-right", {Role.ADMIN}),
+    ("interop:queue", _("Interconnection (national portal)"), "bi-arrow-left-right", {Role.ADMIN}),
     ("agencies:calendar", _("Working calendar"), "bi-calendar3", {Role.CLERK, Role.OFFICER, Role.LEADER, Role.ADMIN}),
     ("admin:index", _("Administration"), "bi-gear", {Role.ADMIN}),
 ]

@@ -44,6 +44,13 @@ def test_clerk_receives_officer_submits_leader_approves_clerk_returns(
     expect(receipt.get_by_text("/tra-cuu/" + code, exact=False).first).to_be_visible()
     receipt.close()
 
+    # The clerk's home shows it to transfer; the panel's link leads to the list.
+    page.goto(live_server.url + "/")
+    expect(page.get_by_test_id("home-count-to_transfer")).to_have_text("1")
+    page.get_by_test_id("home-panel-to_transfer").get_by_role("link", name="Chờ chuyển").click()
+    expect(page.get_by_test_id("tab-to_transfer")).to_have_class("nav-link active")
+    expect(page.get_by_role("link", name=code)).to_be_visible()
+
     # The officer takes it from the queue, appraises it and submits it; approving is not offered.
     page.context.clear_cookies()
     login(page, live_server, "officer1", PASSWORD)

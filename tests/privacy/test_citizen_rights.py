@@ -177,3 +177,14 @@ def test_the_demo_citizens_report_lists_every_access_made_during_the_test(client
         "register-export",
     ):
         assert what in whats, what
+
+
+@pytest.mark.django_db
+def test_the_status_page_links_to_the_citizens_own_data(client, receive):
+    import re
+
+    dossier = receive("1.000656", id_number="001099012399")
+    page = client.get(f"/tra-cuu/{dossier.code}/?key={dossier.lookup_key}").content.decode()
+    link = re.search(r'href="([^"]+)" data-testid="my-personal-data"', page).group(1).replace("&amp;", "&")
+    answer = client.get(link)
+    assert answer.status_code == 200 and "001099012399" in answer.content.decode()
