@@ -22,6 +22,8 @@ $(VENV)/.installed: requirements.txt
 venv: $(VENV)/.installed ## Create the virtualenv and install the pinned requirements
 
 run: venv ## Run the app with demo data (SQLite, web + Celery worker and beat, no servers needed)
+	@# Result PDFs (WeasyPrint) need Debian's Pango: installed when missing and we may (root).
+	@ldconfig -p | grep -q libpangoft2-1.0 || { [ "$$(id -u)" = 0 ] && { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0; } >/dev/null 2>&1; } || echo "Pango is missing: result PDFs are off (apt-get install libpango-1.0-0 libpangoft2-1.0-0)"
 	$(PY) manage.py migrate --noinput
 	PORTAL_ENABLED=1 $(PY) manage.py seed_demo
 	HOST=$(HOST) PORT=$(PORT) PY=$(PY) scripts/run-embedded.sh
