@@ -125,6 +125,14 @@ def seed_demo_dossiers(*, stdout=None):
     with _at(start + timedelta(hours=1)):
         dossier_assign(dossier=dossier, officer=officer, by=head)
 
+    # Appraised by the officer, waiting for the leader's approval (and signature).
+    start = working(now - day)
+    dossier = _receive("1.000689", CITIZENS[8 % len(CITIZENS)], start, clerk)
+    with _at(start + timedelta(hours=1)):
+        dossier = dossier_assign(dossier=dossier, officer=officer, by=head)
+    with _at(min(start + timedelta(hours=3), now)):
+        dossier_submit(dossier=dossier, by=officer, note="Đủ điều kiện, trình ký")
+
     # In progress, within time; and just received, waiting to be transferred.
     dossier = _receive("2.000815", CITIZENS[6], now - timedelta(minutes=30), clerk)
     dossier_assign(dossier=dossier, officer=officer, by=head)

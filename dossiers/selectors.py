@@ -192,7 +192,7 @@ def home_panels(user, *, now=None) -> list[dict]:
             ),
             _panel(
                 "due_today",
-                _("Due today"),
+                _("Due today or overdue"),
                 mine.filter(status__in=CLOCK_STATUSES, due_at__lte=today_end),
                 tab="queue",
                 order=["due_at", "pk"],

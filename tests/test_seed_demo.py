@@ -40,7 +40,7 @@ def test_seed_demo_is_idempotent_and_leaves_an_overdue_dossier_for_the_watch():
     assert "clerk" in out.getvalue() and "motcua@2026" in out.getvalue()
     assert Procedure.objects.count() == 80
     assert AgencyProcedure.objects.filter(agency__code="H31.101").count() == 80
-    assert Dossier.objects.count() == 8
+    assert Dossier.objects.count() == 9
     assert {d.status for d in Dossier.objects.all()} >= {"returned", "in_progress", "awaiting_supplement", "received"}
     assert LetterTemplate.objects.count() == 2
     assert deadline_sweep().counts()["overdue"] == 1
@@ -65,7 +65,7 @@ def test_letters_print_with_the_result(client):
 @pytest.mark.django_db
 def test_the_demo_leader_signs_with_the_test_ca_and_a_second_run_changes_nothing(demo_ca_dir):
     from accounts.models import User
-    from dossiers.services import dossier_approve, dossier_submit
+    from dossiers.services import dossier_approve
     from results.models import ResultDocument, SigningCredential
     from results.testca import DEFAULT_PASSWORD, MARK
     from results.vault import decrypt_secret
@@ -86,10 +86,9 @@ def test_the_demo_leader_signs_with_the_test_ca_and_a_second_run_changes_nothing
     assert (demo_ca_dir / "root.pem").read_bytes() == root
     assert list(SigningCredential.objects.filter(user=leader).values_list("pk", flat=True)) == [credential.pk]
 
-    # Approving in the demo signs: the officer's in-progress dossier, submitted, then approved.
-    officer = User.objects.get(username="officer")
-    dossier = Dossier.objects.filter(status="in_progress", assignee=officer, procedure__code="1.000689").first()
-    dossier = dossier_approve(dossier=dossier_submit(dossier=dossier, by=officer), by=leader)
+    # Approving in the demo signs: the dossier the officer submitted waits on the leader's home.
+    dossier = Dossier.objects.get(status="in_progress", submitted_at__isnull=False)
+    dossier = dossier_approve(dossier=dossier, by=leader)
     signed = ResultDocument.objects.get(dossier=dossier, state="signed")
     assert signed.signer_name == "Vũ Đức Thắng" and signed.signer_title == "Phó Chủ tịch UBND xã"
     with signed.file.open("rb") as fh:
