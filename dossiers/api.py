@@ -126,6 +126,10 @@ class DossierIn(serializers.Serializer):
     received_at = InstantField(required=False)
     competent_agency = serializers.CharField(max_length=40, required=False, allow_blank=True)
     competent_received_at = InstantField(required=False)
+    # The citizen's papers already held (dossiers.papers): attached without a new upload.
+    reused_papers = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), required=False, default=list, max_length=50
+    )
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     # Required when received_at differs from now by more than RECEIVED_AT_TOLERANCE_MINUTES.
     received_at_reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
@@ -315,6 +319,7 @@ class DossierCollection(AccessRecordedAPIView, GenericAPIView):
                 competent_agency=values.get("competent_agency"),
                 received_at=values.get("received_at"),
                 competent_received_at=values.get("competent_received_at"),
+                reused_papers=values["reused_papers"],
                 note=values["note"],
                 received_at_reason=values["received_at_reason"],
             )

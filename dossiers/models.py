@@ -674,3 +674,158 @@ class RetentionRun(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind}: {self.count}"
+
+
+# ----- the citizen's papers (issue 14, item 7) ----------------------------------------------------
+
+
+class PaperSource(models.TextChoices):
+    SCAN = "scan", _("Scan of a paper received")
+    RESULT = "result", _("Signed result")
+
+
+class PaperState(models.TextChoices):
+    VALID = "valid", _("Valid")
+    SUPERSEDED = "superseded", _("Superseded")
+    WITHDRAWN = "withdrawn", _("Withdrawn from use")
+
+
+class PaperAction(models.TextChoices):
+    FILED = "filed", _("Filed")
+    SUPERSEDED = "superseded", _("Marked superseded")
+    WITHDRAWN = "withdrawn", _("Withdrawn from use")
+
+
+class NoDeleteQuerySet(models.QuerySet):
+    def delete(self):
+        raise PermissionError("The citizen's papers are never deleted: mark them superseded or withdrawn.")
+
+
+class CitizenPaper(models.Model):
+    """Kho giấy tờ của công dân: a paper the system already holds for a citizen (by ID number), so
+    that a later dossier reuses it instead of asking for it again (Decree 309/2026). Either the scan
+    of a paper received with a dossier or a signed result. Written by ``dossiers.papers`` only; its
+    state moves only through its services (each move is a CitizenPaperEvent); never deleted."""
+
+    id_number = models.CharField(_("citizen's ID number"), max_length=20)
+    name = models.TextField(_("paper"), help_text=_("What the paper is, e.g. Giấy khai sinh"))
+    # The procedure's paper it was received as, when known (its name kept as it was then).
+    required_document = models.ForeignKey(
+        "procedures.RequiredDocument",
+        verbose_name=_("received as"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    received_as = models.TextField(_("received as"), blank=True)
+    source = models.CharField(_("source"), max_length=10, choices=PaperSource.choices)
+    attachment = models.OneToOneField(
+        Attachment, verbose_name=_("scan"), null=True, blank=True, on_delete=models.PROTECT, related_name="paper"
+    )
+    result = models.OneToOneField(
+        "results.ResultDocument",
+        verbose_name=_("signed result"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="paper",
+    )
+    dossier = models.ForeignKey(
+        Dossier, verbose_name=_("from dossier"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    # Who filed it: the commune whose desk took the scan, or the agency that issued the result;
+    # ``province`` is that agency's province (signed results are reusable across it).
+    agency = models.ForeignKey(
+        "agencies.Agency", verbose_name=_("filed by agency"), on_delete=models.PROTECT, related_name="+"
+    )
+    province = models.ForeignKey(
+        "agencies.Agency", verbose_name=_("province"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    issued_on = models.DateField(_("issued or received on"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True, help_text=_("Empty: no expiry"))
+    state = models.CharField(_("state"), max_length=12, choices=PaperState.choices, default=PaperState.VALID)
+    filed_at = models.DateTimeField(_("filed at"), default=timezone.now)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = NoDeleteQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("citizen's paper")
+        verbose_name_plural = _("citizens' papers")
+        ordering = ["-issued_on", "-pk"]
+        indexes = [models.Index(fields=["id_number", "state"], name="citizen_paper_idn_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(source="scan", attachment__isnull=False, result__isnull=True)
+                | models.Q(source="result", result__isnull=False, attachment__isnull=True),
+                name="citizen_paper_one_source",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.id_number}: {self.name[:60]}"
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The citizen's papers are never deleted: mark them superseded or withdrawn.")
+
+    @property
+    def short_name(self) -> str:
+        """The name up to its first ";", "(" or ":" (what follows explains the procedure's paper)."""
+        import re
+
+        return re.split(r"[;(:]", self.name, maxsplit=1)[0].strip() or self.name
+
+    @property
+    def is_valid(self) -> bool:
+        return self.state == PaperState.VALID and (self.valid_until is None or self.valid_until >= timezone.localdate())
+
+
+class CitizenPaperEvent(AppendOnlyModel):
+    """One line of a paper's history: filed, marked superseded, withdrawn (who, when, why)."""
+
+    paper = models.ForeignKey(CitizenPaper, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty for the system"),
+    )
+    action = models.CharField(_("action"), max_length=12, choices=PaperAction.choices)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("history of a citizen's paper")
+        verbose_name_plural = _("history of citizens' papers")
+        ordering = ["paper", "at", "pk"]
+
+    def __str__(self):
+        return f"{self.paper_id} {self.action}"
+
+
+class DossierPaperReuse(AppendOnlyModel):
+    """A paper of the citizen's store attached to a later dossier without a new upload (the file
+    is not copied): the dossier's paper it stands for, who attached it and when."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="reused_papers")
+    paper = models.ForeignKey(CitizenPaper, on_delete=models.PROTECT, related_name="reuses")
+    document = models.ForeignKey(
+        DossierDocument, null=True, blank=True, on_delete=models.PROTECT, related_name="reused_papers"
+    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("paper reused")
+        verbose_name_plural = _("papers reused")
+        ordering = ["dossier", "pk"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "paper"], name="dossier_paper_reuse_once")]
+
+    def __str__(self):
+        return f"{self.dossier_id} ← {self.paper_id}"

@@ -33,11 +33,13 @@ from results.services import signing_passphrase_needed
 
 from . import rules
 from .access_log import (
+    looks_like_id_number,
     note_citizen,
     note_dossier,
     note_export,
     note_listed,
     note_search,
+    note_what,
     nothing_read,
     records_access,
 )
@@ -46,6 +48,7 @@ from .codes import format_lookup_key
 from .forms import IntakeForm, RegisterForm, WorklistFilterForm
 from .letters import letters_for
 from .models import AccessChannel, Attachment
+from .papers import PaperScan, paper_offer_list
 from .selectors import dossier_events, dossier_get, dossier_list, due_soon_q, overdue_q
 from .services import (
     ACTION_ARGUMENTS,
@@ -111,15 +114,57 @@ def _int(value, default):
         return default
 
 
+def _scans_from_request(request, data, version):
+    """The scans: those put beside a paper of the procedure (which paper they are is kept for the
+    citizen's store) and the others."""
+    uploads = [Upload.from_django(f) for f in data["scans"]]
+    for doc in version.documents.all() if version is not None else []:
+        uploads += [
+            PaperScan.from_django(f, required_document_id=doc.pk) for f in request.FILES.getlist(f"scan_{doc.pk}")
+        ]
+    return uploads
+
+
+def _citizen_papers(request, procedure, id_number):
+    """The returning citizen's papers this procedure asks for (dossiers.papers), recorded as one read
+    of the citizen; None (and nothing recorded) without a procedure and a valid ID number."""
+    if procedure is None or procedure.current is None or not looks_like_id_number(id_number):
+        return None
+    id_number = "".join(id_number.split()).upper()
+    papers = paper_offer_list(user=request.user, id_number=id_number, version=procedure.current)
+    note_what(request, "citizen-papers")
+    note_citizen(request, id_number, found=bool(papers))
+    return papers
+
+
 @_staff_required
+@records_access("citizen-papers")
 def intake(request):
-    """The clerk's intake screen: pick the procedure, the applicant, the papers; save."""
+    """The clerk's intake screen: pick the procedure, the applicant, the papers; save. With an ID
+    number, the citizen's papers already held that this procedure asks for are offered with a tick
+    (htmx asks for that list alone as the number is typed)."""
     if request.user.role not in (Role.CLERK,) and not request.user.is_superuser:
         raise PermissionDenied
     agency = request.user.agency
     code = request.POST.get("procedure") or request.GET.get("procedure", "")
     procedure = procedure_get(code, agency=agency) if code else None
-    form = IntakeForm(request.POST or None, request.FILES or None)
+    if request.method == "GET" and request.htmx and request.htmx.target == "citizen-papers":
+        # A probe by ID number, like the applicant lookup: counted against the same budget.
+        wait = _lookup_throttled(request) if request.GET.get("id_number") else 0
+        if wait:
+            nothing_read(request)
+            response = HttpResponse(
+                _("Too many lookups: wait %(seconds)s seconds and try again.") % {"seconds": wait}, status=429
+            )
+            response["Retry-After"] = str(wait)
+            return response
+        papers = _citizen_papers(request, procedure, request.GET.get("id_number", ""))
+        if papers is None:
+            nothing_read(request)
+        return render(request, "dossiers/partials/citizen_papers.html", {"papers": papers, "reused_ticked": set()})
+    form = IntakeForm(
+        request.POST or None, request.FILES or None, initial={"id_number": request.GET.get("id_number", "")}
+    )
     if request.method == "POST":
         try:
             check_upload_request(request)
@@ -144,9 +189,10 @@ def intake(request):
                     return_method=data["return_method"],
                     return_address=data["return_address"],
                     documents=_documents_from_post(request.POST, procedure.current),
-                    uploads=[Upload.from_django(f) for f in data["scans"]],
+                    uploads=_scans_from_request(request, data, procedure.current),
                     competent_agency=data["competent_agency"],
                     note=data["note"],
+                    reused_papers=request.POST.getlist("reused_papers"),
                 )
                 messages.success(
                     request,
@@ -187,6 +233,12 @@ def intake(request):
             if request.method == "POST"
             else None,
         )
+    id_number = request.POST.get("id_number") if request.method == "POST" else request.GET.get("id_number")
+    papers = _citizen_papers(request, procedure, id_number or "")
+    if papers is None:
+        nothing_read(request)
+    reused = request.POST.getlist("reused_papers")
+    context.update(papers=papers, reused_ticked={int(v) for v in reused if v.isdigit()})
     return render(request, "dossiers/intake.html", context)
 
 

@@ -287,7 +287,7 @@ def _sign_draft(
     agency = dossier.competent_agency
     try:
         with transaction.atomic():
-            return ResultDocument.objects.create(
+            signed = ResultDocument.objects.create(
                 dossier=dossier,
                 number=draft.number,
                 version=draft.version,
@@ -313,6 +313,11 @@ def _sign_draft(
                 token=token,
                 created_by=by,
             )
+            # The citizen's store of papers (dossiers.papers): later dossiers reuse the result.
+            from dossiers.papers import paper_file_result
+
+            paper_file_result(result=signed, replaces=replaces)
+            return signed
     except IntegrityError as exc:
         raise ValidationError(_("This result has just been signed by someone else.")) from exc
 

@@ -25,6 +25,7 @@ from ..choices import Action, Channel, DossierStatus, GuidanceKind, ReturnMethod
 from ..codes import new_lookup_key, next_dossier_code
 from ..exceptions import ActionForbidden, TransitionNotAllowed
 from ..models import Applicant, ApplicantChange, ApplicantContact, Attachment, Dossier, DossierDocument, Guidance
+from ..papers import paper_file_scans, paper_reuse_attach, paper_reuse_plan
 from ..rules import commune_of
 from ..uploads import CleanUpload, Upload, clean_uploads, dossier_upload_bytes
 from .records import record_event
@@ -150,6 +151,7 @@ def dossier_receive(
     note: str = "",
     online: OnlineFiling | None = None,
     received_at_reason: str = "",
+    reused_papers: list[int] | None = None,
 ) -> Dossier:
     """Register a complete dossier (Mẫu 01): code, received time, due time, lookup key.
 
@@ -174,6 +176,11 @@ def dossier_receive(
     The citizen: the dossier keeps the details as given (its snapshot); the shared record of the ID
     number is created once and never overwritten; the receiving commune's details
     (ApplicantContact) are updated with a history row (ApplicantChange) for every change.
+
+    The citizen's papers (dossiers.papers): each scan is filed under the applicant's ID number (an
+    upload that is a ``PaperScan`` says which required paper it is); ``reused_papers`` are ids of
+    papers the store already holds for this citizen, attached without a new upload (each must be
+    offered to this desk for this procedure: its scope, state and validity are checked).
     """
     if online is None:
         check_intake_role(received_by)
@@ -240,10 +247,22 @@ def dossier_receive(
         ):
             errors.setdefault("documents", []).append(_("Document %(n)s is not valid.") % {"n": index + 1})
     cleaned_uploads = []
+    uploads = list(uploads or [])  # read twice: checked, then filed with their paper
     try:
-        cleaned_uploads = clean_uploads(uploads or [])
+        cleaned_uploads = clean_uploads(uploads)
     except ValidationError as exc:
         errors.update(exc.message_dict)
+    reuse_plan = []
+    if reused_papers:
+        if online is not None:
+            errors["reused_papers"] = [_("Papers are reused at the desk only.")]
+        elif version is not None and "applicant.id_number" not in errors:
+            try:
+                reuse_plan = paper_reuse_plan(
+                    agency=receiving_agency, id_number=applicant.id_number, version=version, paper_ids=reused_papers
+                )
+            except ValidationError as exc:
+                errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
 
@@ -313,8 +332,13 @@ def dossier_receive(
             )
             for index, doc in enumerate(docs, start=1)
         )
-        for upload in cleaned_uploads:
-            _store_upload(dossier, upload, received_by)
+        # clean_uploads keeps the order of what it was given (or refuses the whole batch).
+        scans = [
+            (_store_upload(dossier, upload, received_by), getattr(original, "required_document_id", None))
+            for original, upload in zip(uploads, cleaned_uploads, strict=True)
+        ]
+        paper_file_scans(dossier=dossier, scans=scans, by=received_by)
+        paper_reuse_attach(dossier=dossier, plan=reuse_plan, by=received_by)
         if online is None:  # an online dossier's steps are planned when the desk accepts it
             plan_handovers(dossier, version, calendar=cal)
         data = {"due_at": due_at.isoformat(), "time": {"amount": time.amount, "unit": time.unit}}
@@ -470,8 +494,18 @@ def dossier_attach(*, dossier: Dossier, uploads: list[Upload], by: User) -> list
     with transaction.atomic():
         # Under the row lock: two requests at once cannot both pass the per-dossier limit.
         dossier = Dossier.objects.select_for_update(of=("self",)).get(pk=dossier.pk)
+        uploads = list(uploads or [])
         cleaned = clean_uploads(uploads, existing_bytes=dossier_upload_bytes(dossier))
         attachments = [_store_upload(dossier, upload, by) for upload in cleaned]
+        paper_file_scans(
+            dossier=dossier,
+            scans=[
+                (attachment, getattr(original, "required_document_id", None))
+                for original, attachment in zip(uploads, attachments, strict=True)
+            ],
+            by=by,
+            received_on=timezone.localdate(),
+        )
         record_event(
             dossier,
             action=Action.NOTE,
