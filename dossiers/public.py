@@ -8,10 +8,16 @@
 Lookups are rate-limited per client by the one mechanism, common.ratelimit's PUBLIC_LIMITS.
 """
 
+import hashlib
+import hmac
 import re
+import threading
 import unicodedata
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections import OrderedDict
+from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.utils import timezone
@@ -108,11 +114,12 @@ def status_text(dossier) -> str:
 
 
 def _history(events) -> list[HistoryLine]:
-    """One line per change of status (notes and hand-overs inside a status are staff business)."""
+    """One line per change of status (notes and hand-overs inside a status are staff business).
+    ``events``: a queryset, history rows, or (at, to_status) pairs."""
     if hasattr(events, "values_list"):  # a queryset: read two columns, no model instances
         rows = events.values_list("at", "to_status")
     else:
-        rows = ((event.at, event.to_status) for event in events)
+        rows = (event if isinstance(event, tuple) else (event.at, event.to_status) for event in events)
     labels = dict(DossierStatus.choices)
     lines, last = [], None
     for at, to_status in rows:
@@ -162,6 +169,284 @@ def public_view(dossier, events) -> PublicDossier:
         apology=_apology(dossier),
         can_rate=dossier.status == S.RETURNED and not rated,
         rated=rated,
+    )
+
+
+# ----- the status page's hot path (issue 17) --------------------------------------------------
+#
+# The QR page is the one page citizens open in numbers. Each request reads one row (the dossier and,
+# beside it, everything the page shows or that tells whether it changed), hand-written so that no ORM
+# compilation and no multi-join planning is paid per request. The rendered page is kept under a
+# digest of that row: a committed change of anything the page shows gives another key, so the page
+# shows it at once, and nothing ever has to be dropped. Because a key can never name a stale page,
+# the pages are kept in each process's memory (``PageMemo``), with no network round trip: two
+# processes hold the same page for the same committed state.
+#
+# What the page shows and what changes it (every input is in the row, hence in the key):
+# - the dossier's own fields (status, dates, masked name, return, tracking number): every service
+#   that changes them raises ``version`` and ``updated_at``; both are in the row, with the fields;
+# - the history: the events' count and highest id (events are append-only; a note that changes no
+#   status changes neither the lines nor anything else, but is counted all the same);
+# - the apology: the extension's id (one per dossier, append-only) and the late apology's completion
+#   time (both also raise the version);
+# - the rating: whether an evaluation exists (rating does not raise the version);
+# - the electronic result: the id of the signed version in force (signing does not raise it);
+# - where to collect: the receiving agency's name, address and successor (an agency's own edit does
+#   not touch its dossiers; a merged commune's successor chain is read and keyed too);
+# - the procedure's code and the version's name; the language; the "thank you" flag; the templates
+#   and the translations of this release (a deployment never serves the previous release's page).
+
+PAGE_MEMO_SIZE = 2000  # pages per process (about 10 kB each)
+CSRF_MARKER = "__motcua_csrf_token__"  # the rendered page's CSRF token, replaced per request
+
+
+class PageMemo:
+    """A bounded, thread-safe map of rendered pages by content key, least recently used dropped
+    first. Never invalidated: a key names one state of one dossier's page."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._pages: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> str | None:
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def set(self, key: str, page: str) -> None:
+        with self._lock:
+            self._pages[key] = page
+            self._pages.move_to_end(key)
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+
+
+status_pages = PageMemo(PAGE_MEMO_SIZE)
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    """The row the status page reads on each request (see ``status_row``)."""
+
+    id: int
+    code: str
+    lookup_key: str
+    status: str
+    version: int
+    updated_at: datetime
+    received_at: datetime
+    due_at: datetime
+    finished_at: datetime | None
+    applicant_name: str
+    return_method: str
+    tracking_number: str
+    transferred_at: datetime | None
+    supplement_deadline: datetime | None
+    agency_id: int
+    procedure_code: str
+    procedure_name: str
+    agency_name: str
+    agency_address: str
+    agency_successor_id: int | None
+    extension_id: int | None
+    apology_completed_at: datetime | None
+    rated: bool
+    signed_result_id: int | None
+    event_count: int
+    last_event_id: int | None
+
+    def get_status_display(self) -> str:
+        return str(dict(DossierStatus.choices).get(self.status, self.status))
+
+
+_ROW_DATETIMES = ("updated_at", "received_at", "due_at", "finished_at", "transferred_at", "supplement_deadline")
+# The dossier's columns, in the order of StatusRow's first fields.
+_ROW_COLUMNS = (
+    "id", "code", "lookup_key", "status", "version", "updated_at", "received_at", "due_at", "finished_at",
+    "applicant_name", "return_method", "tracking_number", "transferred_at", "supplement_deadline",
+    "receiving_agency_id",
+)  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _status_sql() -> str:
+    """One statement, plain SQL that PostgreSQL and SQLite both run: the dossier by its unique code,
+    the agency joined by primary key, the rest as scalar subqueries on indexed foreign keys (cheap to
+    plan, unlike the ORM's five-table join)."""
+    from results.choices import ResultState
+    from results.models import ResultDocument
+    from surveys.models import Evaluation
+
+    from .models import Dossier, DossierEvent, Extension, LateApology
+
+    t = {
+        "d": Dossier._meta.db_table,
+        "ev": DossierEvent._meta.db_table,
+        "x": Extension._meta.db_table,
+        "la": LateApology._meta.db_table,
+        "e": Evaluation._meta.db_table,
+        "r": ResultDocument._meta.db_table,
+        "a": Dossier._meta.get_field("receiving_agency").related_model._meta.db_table,
+        "p": Dossier._meta.get_field("procedure").related_model._meta.db_table,
+        "v": Dossier._meta.get_field("procedure_version").related_model._meta.db_table,
+    }
+    columns = ", ".join(f"d.{c}" for c in _ROW_COLUMNS)
+    signed = str(ResultState.SIGNED.value)
+    assert signed.isalnum()
+    return f"""
+        SELECT {columns},
+            (SELECT p.code FROM {t["p"]} p WHERE p.id = d.procedure_id),
+            (SELECT v.name FROM {t["v"]} v WHERE v.id = d.procedure_version_id),
+            a.name, a.address, a.successor_id,
+            (SELECT MAX(x.id) FROM {t["x"]} x WHERE x.dossier_id = d.id),
+            (SELECT la.completed_at FROM {t["la"]} la WHERE la.dossier_id = d.id),
+            EXISTS (SELECT 1 FROM {t["e"]} e WHERE e.dossier_id = d.id),
+            (SELECT r.id FROM {t["r"]} r WHERE r.dossier_id = d.id AND r.state = '{signed}'
+              ORDER BY r.version DESC, r.id DESC LIMIT 1),
+            (SELECT COUNT(*) FROM {t["ev"]} ev WHERE ev.dossier_id = d.id),
+            (SELECT MAX(ev.id) FROM {t["ev"]} ev WHERE ev.dossier_id = d.id)
+        FROM {t["d"]} d JOIN {t["a"]} a ON a.id = d.receiving_agency_id
+        WHERE d.code = %s"""
+
+
+def _aware(value):
+    """A datetime from either database: PostgreSQL gives aware values; SQLite gives naive UTC ones for
+    columns and text for subqueries."""
+    if value is None or isinstance(value, datetime) and value.tzinfo is not None:
+        return value
+    if isinstance(value, str):
+        from django.utils.dateparse import parse_datetime
+
+        value = parse_datetime(value)
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+def status_row(code: str, key: str) -> StatusRow | None:
+    """The status page's row for the holder of the receipt (code and key), or None: an unknown code
+    and a wrong key are alike to the caller; the key is compared in constant time."""
+    key = normalize_lookup_key(key)
+    if not key or not code:
+        return None
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(_status_sql(), [code])
+        row = cursor.fetchone()
+    if row is None or not hmac.compare_digest(str(row[2]), key):
+        return None
+    values = dict(zip((f.name for f in fields(StatusRow)), row, strict=True))
+    for name in (*_ROW_DATETIMES, "apology_completed_at"):
+        values[name] = _aware(values[name])
+    values["rated"] = bool(values["rated"])
+    values["agency_name"], values["agency_address"] = values["agency_name"] or "", values["agency_address"] or ""
+    values["tracking_number"] = values["tracking_number"] or ""
+    return StatusRow(**values)
+
+
+def _current_agency(row: StatusRow) -> tuple[int, str, str]:
+    """(id, name, address) of the agency now serving the receiving agency's desk: the row's own,
+    or, for a merged commune, the end of its successor chain (read here, a query per link)."""
+    if row.agency_successor_id is None:
+        return row.agency_id, row.agency_name, row.agency_address
+    from agencies.models import Agency
+
+    agency = Agency.objects.only("name", "address", "successor_id").get(pk=row.agency_id).current()
+    return agency.pk, agency.name, agency.address
+
+
+@lru_cache(maxsize=1)
+def release() -> str:
+    """A digest of the templates and translations the page is made of, so that a new release never
+    serves a page cached by the previous one (the cache outlives a deployment)."""
+    from django.conf import settings
+    from django.template.loader import get_template
+
+    digest = hashlib.sha256()
+    for name in STATUS_TEMPLATES:
+        digest.update(get_template(name).template.source.encode())
+    for path in getattr(settings, "LOCALE_PATHS", ()):
+        for mo in sorted(Path(path).glob("*/LC_MESSAGES/django.mo")):
+            digest.update(f"{mo}:{mo.stat().st_mtime_ns}".encode())
+    return digest.hexdigest()[:16]
+
+
+STATUS_TEMPLATES = (
+    "dossiers/public_status.html",
+    "surveys/citizen_base.html",
+    "surveys/partials/evaluation_form.html",
+    "surveys/partials/evaluation_fields.html",
+)
+
+
+def page_cache_key(row: StatusRow, *, language: str, thanks: bool) -> str:
+    """The rendered page's key: a digest of every input of the page (see the comment above)."""
+    agency = _current_agency(row)
+    parts = (release(), language, thanks, tuple(getattr(row, f.name) for f in fields(StatusRow)), agency)
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
+    return f"public-status:{row.id}:{digest}"
+
+
+@lru_cache(maxsize=8)
+def rating_form_html(language: str, release: str) -> str:
+    """The unbound rating form, the same on every returned dossier's page: rendered once per
+    language and release in each process (its CSRF token is the marker, replaced per request)."""
+    from django.template.loader import render_to_string
+
+    from surveys.forms import EvaluationForm
+
+    context = {"form": EvaluationForm(), "action": "", "csrf_token": CSRF_MARKER}
+    return render_to_string("surveys/partials/evaluation_form.html", context)
+
+
+def public_view_from_row(row: StatusRow) -> PublicDossier:
+    """``public_view`` for the status page's row: the history (a query), and the apology letter and
+    the late apology on the few dossiers that have one."""
+    from django.db import connection
+
+    from .models import DossierEvent, Extension, LateApology
+
+    table = DossierEvent._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT at, to_status FROM {table} WHERE dossier_id = %s ORDER BY at, id", [row.id])
+        events = [(_aware(at), to_status) for at, to_status in cursor.fetchall()]
+    apology = None
+    if row.extension_id is not None:
+        extension = Extension.objects.filter(pk=row.extension_id).only("reason", "new_due_at", "created_at").first()
+        if extension is not None:
+            apology = Apology(reason=extension.reason, new_due_at=extension.new_due_at, at=extension.created_at)
+    if apology is None and row.apology_completed_at is not None:
+        late = LateApology.objects.filter(dossier_id=row.id).only("reason", "expected_at", "completed_at").first()
+        if late is not None and late.completed_at is not None:
+            apology = Apology(reason=late.reason, new_due_at=late.expected_at, at=late.completed_at)
+    by_post = row.return_method == ReturnMethod.POST
+    _pk, agency_name, agency_address = _current_agency(row)
+    return PublicDossier(
+        code=row.code,
+        procedure_code=row.procedure_code,
+        procedure_name=row.procedure_name,
+        status=row.status,
+        status_label=row.get_status_display(),
+        status_text=status_text(row),
+        received_at=row.received_at,
+        due_at=row.due_at,
+        finished_at=row.finished_at,
+        applicant_name_masked=mask_name(row.applicant_name),
+        return_method=row.return_method,
+        collect_text=_("The result is sent by post.") if by_post else _("Collect the result at the desk of:"),
+        collect_agency_name="" if by_post else agency_name,
+        collect_agency_address="" if by_post else agency_address,
+        tracking_number=row.tracking_number if by_post else "",
+        history=_history(events),
+        apology=apology,
+        can_rate=row.status == S.RETURNED and not row.rated,
+        rated=row.rated,
     )
 
 

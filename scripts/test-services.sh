@@ -10,6 +10,11 @@
 #   scripts/test-services.sh redis-start    # (re)starts the run's Redis only (the fault tests)
 #   scripts/test-services.sh redis-stop     # stops the run's Redis only (the fault tests)
 #
+# PostgreSQL runs with fsync, synchronous_commit and full_page_writes off: fast for the tests, and
+# nothing there must survive a power cut. TEST_PG_DURABLE=1 starts it as production runs it instead
+# (those three on, the Debian defaults otherwise): the benchmark (bench/run.py) measures on that.
+# The choice is made when the cluster starts; stop it first to switch.
+#
 # What is "ours": the PostgreSQL of $STATE/pg, the redis-server listening on $REDIS_PORT (its pid is
 # in $STATE/redis.pid; every start, the fault tests' restarts included, goes through redis_start),
 # and the Celery workers and Django servers the tests started (tests/conftest.py puts
@@ -24,6 +29,7 @@ REDIS_PORT="${TEST_REDIS_PORT:-63799}"
 # Written by start: stop removes $STATE only when it finds this file (never a folder it did not make).
 MARKER=".motcua-test-services"
 APT_LOCK_TIMEOUT="${APT_LOCK_TIMEOUT:-600}"
+PG_DURABLE="${TEST_PG_DURABLE:-0}"
 
 log() { echo "[test-services] $*" >&2; }
 
@@ -69,6 +75,14 @@ install_packages() {
     apt_get update -qq >&2
     apt_get install -y -qq "${missing[@]}" >&2
   fi
+}
+
+# The durability options of the cluster: off for the tests (fast), on with TEST_PG_DURABLE=1.
+pg_durability() {
+  case "$PG_DURABLE" in
+    1 | true | yes | on) echo "-c fsync=on -c synchronous_commit=on -c full_page_writes=on" ;;
+    *) echo "-c fsync=off -c synchronous_commit=off -c full_page_writes=off" ;;
+  esac
 }
 
 pg_bin() { ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1; }
@@ -167,7 +181,7 @@ start() {
   fi
   if ! as_postgres "$bin/pg_ctl" -D "$STATE/pg" status >/dev/null 2>&1; then
     as_postgres "$bin/pg_ctl" -D "$STATE/pg" -l "$STATE/pg.log" -w \
-      -o "-p $PG_PORT -k $STATE -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+      -o "-p $PG_PORT -k $STATE -c listen_addresses=127.0.0.1 $(pg_durability) -c max_connections=200" \
       start >/dev/null
   fi
   as_postgres "$bin/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc \
@@ -178,12 +192,15 @@ start() {
     "SELECT 1 FROM pg_database WHERE datname='motcua'" | grep -q 1 ||
     as_postgres "$bin/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres -O motcua motcua
   redis_start
-  log "PostgreSQL on 127.0.0.1:$PG_PORT, Redis on 127.0.0.1:$REDIS_PORT, files in $STATE"
+  log "PostgreSQL on 127.0.0.1:$PG_PORT ($(as_postgres "$bin/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc \
+    "SELECT string_agg(name || '=' || setting, ', ' ORDER BY name) FROM pg_settings
+     WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes')")), Redis on 127.0.0.1:$REDIS_PORT, files in $STATE"
   echo "export DATABASE_URL=postgres://motcua:motcua@127.0.0.1:$PG_PORT/motcua"
   echo "export CELERY_BROKER_URL=redis://127.0.0.1:$REDIS_PORT/0"
   echo "export TEST_REDIS_PORT=$REDIS_PORT"
   echo "export TEST_PG_PORT=$PG_PORT"
   echo "export TEST_SERVICES_DIR=$STATE"
+  echo "export TEST_PG_DURABLE=$PG_DURABLE"
 }
 
 stop() {

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from dossiers.public import status_pages
 from dossiers.services import ApplicantData, dossier_assign, dossier_return
 from tests.factories import approve_result
 
@@ -52,6 +53,7 @@ def _queries(client, url, **extra):
     from django.core.cache import cache
 
     cache.clear()  # measure the work, not a cached page (the dashboard caches its figures)
+    status_pages.clear()  # nor a status page kept in this process
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url, **extra)
     assert response.status_code == 200, (url, response.status_code)
