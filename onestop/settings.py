@@ -510,3 +510,20 @@ CELERY_BEAT_SCHEDULE["warm-dashboards"] = {
 # ----- end of reports -----
 # WeasyPrint logs every rendering step at INFO; keep its warnings (a refused URL, a missing font).
 LOGGING["loggers"].update({"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}})
+# ----- The citizen's papers (issue 14 item 7; dossiers/papers.py) -----
+# How long a kind of paper stays valid from its issue (or receipt) date, "name=days;name=days":
+# a paper whose name contains the name (accents and case ignored) expires after so many days; any
+# other paper has no expiry. Defaults: the marital-status certificate is valid 6 months (Decree
+# 123/2015, Art. 23); procedures ask for a criminal-record extract not older than 6 months.
+CITIZEN_PAPER_VALIDITY_DAYS = {
+    name.strip(): int(days)
+    for name, days in (
+        item.split("=", 1)
+        for item in env.str(
+            "CITIZEN_PAPER_VALIDITY_DAYS",
+            default="giay xac nhan tinh trang hon nhan=180;phieu ly lich tu phap=180",
+        ).split(";")
+        if "=" in item
+    )
+}
+# ----- end of the citizen's papers -----
