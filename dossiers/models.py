@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.calendar import TimeUnit
 
-from .choices import OPEN_STATUSES, Action, Channel, DossierStatus, GuidanceKind, ReturnMethod
+from .choices import CLOCK_STATUSES, OPEN_STATUSES, Action, Channel, DossierStatus, GuidanceKind, ReturnMethod
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -231,8 +231,9 @@ class Dossier(models.Model):
 
     @property
     def is_overdue(self):
-        """Not finished by the stored due time (a ready result waiting for the citizen is not late)."""
-        if self.status in (DossierStatus.RESULT_READY, DossierStatus.AWAITING_SUPPLEMENT) or not self.is_open:
+        """Not finished by the stored due time, while its clock runs (a ready result waiting for the
+        citizen, a supplement awaited or an online dossier not yet accepted is not late)."""
+        if self.status not in CLOCK_STATUSES:
             return False
         return timezone.now() > self.due_at
 
