@@ -458,7 +458,7 @@ def test_the_intake_page_offers_a_returning_citizens_papers_and_reuses_the_ticke
     html = fragment.content.decode()
     assert fragment.status_code == 200
     assert f'name="reused_papers" value="{paper.pk}"' in html
-    assert "use this paper" in html or "dùng giấy này" in html.lower()
+    assert "use this paper" in html or "dùng giấy tờ này" in html.lower()
     (offer,) = PersonalDataAccess.objects.all()[before:]
     assert (offer.what, offer.user, offer.citizen_id_number, offer.found, offer.subject_kind) == (
         "citizen-papers",
