@@ -58,11 +58,6 @@ def _has(name):
     return True
 
 
-# check_search is wired into procedures/api.py, but as a bare call: its error comes back under
-# "non_field_errors", not under the "search" parameter as shared/api.md wants (see the report).
-WIRING = 'procedures/api.py must report the refused search under errors["search"]'
-
-
 def test_catalogue_page_answers_400_with_the_message(client, catalog):
     response = client.get("/thu-tuc/", {"q": HUGE})
     assert response.status_code == 400
