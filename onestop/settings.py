@@ -264,7 +264,6 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "onestop.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DATETIME_FORMAT": "iso-8601",
-    "DEFAULT_THROTTLE_RATES": {"public_lookup": env.str("PUBLIC_LOOKUP_RATE", default="30/min")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Một Cửa API",
