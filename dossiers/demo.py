@@ -128,7 +128,8 @@ def seed_demo_dossiers(*, stdout=None):
     # Appraised by the officer, waiting for the leader's approval (and signature).
     start = working(now - day)
     dossier = _receive("1.000689", CITIZENS[8 % len(CITIZENS)], start, clerk)
-    with _at(start + timedelta(hours=1)):
+    # Never later than now, whatever day and hour the demo is seeded (a night or a weekend).
+    with _at(min(start + timedelta(hours=1), now)):
         dossier = dossier_assign(dossier=dossier, officer=officer, by=head)
     with _at(min(start + timedelta(hours=3), now)):
         dossier_submit(dossier=dossier, by=officer, note="Đủ điều kiện, trình ký")
