@@ -6,6 +6,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from common.admin import ReadOnlyAdmin
+
 from .access_log import PersonalDataAdminMixin
 from .exceptions import ActionForbidden
 from .models import (
@@ -22,17 +24,6 @@ from .models import (
     RetentionRun,
 )
 from .papers import paper_mark_superseded, paper_withdraw
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class EventInline(admin.TabularInline):
