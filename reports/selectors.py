@@ -249,19 +249,17 @@ def satisfaction(agency_ids, *, date_from: date, date_to: date) -> dict:
     }
 
 
-def on_time_rate_this_period(user, *, now=None) -> dict:
-    """The leader's first look: the current report month's on-time rate for their scope."""
+def on_time_rate_this_period(user) -> dict:
+    """The leader's first look: the current report month's on-time rate for their scope (the same
+    period the dashboard's "month" shows: reports.forms.PeriodForm decides it)."""
     from .access import report_scope
-    from .definitions import report_month
+    from .forms import PeriodForm
 
-    today = timezone.localdate(now)
-    # The report month runs from the 15th of the previous month to the 14th (reports.definitions).
-    month, year = (today.month + 1, today.year) if today.day >= 15 else (today.month, today.year)
-    if month == 13:
-        month, year = 1, year + 1
-    date_from, date_to = report_month(year, month)
+    period = PeriodForm({"period": "month"})
+    period.is_valid()
+    date_from, date_to = period.cleaned_data["bounds"]
     agency_ids, _agency = report_scope(user)
-    total = total_row(handling_counts(agency_ids, date_from=date_from, date_to=date_to, now=now))
+    total = total_row(handling_counts(agency_ids, date_from=date_from, date_to=date_to))
     return {
         "from": date_from,
         "to": date_to,
