@@ -142,32 +142,45 @@ def _apology(dossier) -> Apology | None:
     return None
 
 
+def _projection(source, *, procedure_code, procedure_name, agency, events, apology, rated) -> PublicDossier:
+    """The one rule of what a citizen sees of a dossier (a Dossier or the status page's row): never
+    the ID number, phone, address, email or full name. ``agency`` is (name, address) of the desk."""
+    by_post = source.return_method == ReturnMethod.POST
+    return PublicDossier(
+        code=source.code,
+        procedure_code=procedure_code,
+        procedure_name=procedure_name,
+        status=source.status,
+        status_label=source.get_status_display(),
+        status_text=status_text(source),
+        received_at=source.received_at,
+        due_at=source.due_at,
+        finished_at=source.finished_at,
+        applicant_name_masked=mask_name(source.applicant_name),
+        return_method=source.return_method,
+        collect_text=_("The result is sent by post.") if by_post else _("Collect the result at the desk of:"),
+        collect_agency_name="" if by_post else agency[0],
+        collect_agency_address="" if by_post else agency[1],
+        tracking_number=source.tracking_number if by_post else "",
+        history=_history(events),
+        apology=apology,
+        can_rate=source.status == S.RETURNED and not rated,
+        rated=rated,
+    )
+
+
 def public_view(dossier, events) -> PublicDossier:
     agency = dossier.receiving_agency.current()
-    by_post = dossier.return_method == ReturnMethod.POST
-    collect = _("The result is sent by post.") if by_post else _("Collect the result at the desk of:")
     rated = getattr(dossier, "public_rated", None)  # annotated by dossier_get_public
     if rated is None:
         rated = dossier.evaluations.exists()
-    return PublicDossier(
-        code=dossier.code,
+    return _projection(
+        dossier,
         procedure_code=dossier.procedure.code,
         procedure_name=dossier.procedure_version.name,
-        status=dossier.status,
-        status_label=dossier.get_status_display(),
-        status_text=status_text(dossier),
-        received_at=dossier.received_at,
-        due_at=dossier.due_at,
-        finished_at=dossier.finished_at,
-        applicant_name_masked=mask_name(dossier.applicant_name),
-        return_method=dossier.return_method,
-        collect_text=collect,
-        collect_agency_name="" if by_post else agency.name,
-        collect_agency_address="" if by_post else agency.address,
-        tracking_number=dossier.tracking_number if by_post else "",
-        history=_history(events),
+        agency=(agency.name, agency.address),
+        events=events,
         apology=_apology(dossier),
-        can_rate=dossier.status == S.RETURNED and not rated,
         rated=rated,
     )
 
@@ -425,27 +438,14 @@ def public_view_from_row(row: StatusRow) -> PublicDossier:
         late = LateApology.objects.filter(dossier_id=row.id).only("reason", "expected_at", "completed_at").first()
         if late is not None and late.completed_at is not None:
             apology = Apology(reason=late.reason, new_due_at=late.expected_at, at=late.completed_at)
-    by_post = row.return_method == ReturnMethod.POST
     _pk, agency_name, agency_address = _current_agency(row)
-    return PublicDossier(
-        code=row.code,
+    return _projection(
+        row,
         procedure_code=row.procedure_code,
         procedure_name=row.procedure_name,
-        status=row.status,
-        status_label=row.get_status_display(),
-        status_text=status_text(row),
-        received_at=row.received_at,
-        due_at=row.due_at,
-        finished_at=row.finished_at,
-        applicant_name_masked=mask_name(row.applicant_name),
-        return_method=row.return_method,
-        collect_text=_("The result is sent by post.") if by_post else _("Collect the result at the desk of:"),
-        collect_agency_name="" if by_post else agency_name,
-        collect_agency_address="" if by_post else agency_address,
-        tracking_number=row.tracking_number if by_post else "",
-        history=_history(events),
+        agency=(agency_name, agency_address),
+        events=events,
         apology=apology,
-        can_rate=row.status == S.RETURNED and not row.rated,
         rated=row.rated,
     )
 
