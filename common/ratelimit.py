@@ -91,6 +91,7 @@ class Limit:
     group: str  # one counter per group and client: endpoints sharing a group share the budget
     rate_setting: str  # the settings name holding the rate, e.g. "30/m", "10/10m"
     methods: tuple[str, ...] = ()  # empty: every method
+    per_user: bool = False  # counted per signed-in user instead of per client address
 
 
 LOOKUP = Limit("public-lookup", "PUBLIC_LOOKUP_RATE")
@@ -108,7 +109,7 @@ PUBLIC_LIMITS: dict[str, tuple[Limit, ...]] = {
     "results:verify_upload": (LOOKUP,),
     "results:citizen_download": (LOOKUP,),
 }
-DEFAULT_RATES = {"PUBLIC_LOOKUP_RATE": "30/m", "PUBLIC_FORM_RATE": "10/10m"}
+DEFAULT_RATES = {"PUBLIC_LOOKUP_RATE": "30/m", "PUBLIC_FORM_RATE": "10/10m", "APPLICANT_LOOKUP_RATE": "20/m"}
 
 
 def _rate(limit: Limit) -> str:
@@ -130,7 +131,8 @@ def hit(request, limit: Limit) -> tuple[bool, int]:
     if limit.methods and request.method not in limit.methods:
         return True, 0
     try:
-        usage = get_usage(request, group=limit.group, key=_key, rate=_rate(limit), increment=True)
+        key = "user" if limit.per_user else _key
+        usage = get_usage(request, group=limit.group, key=key, rate=_rate(limit), increment=True)
     except Exception:  # the cache is down: serve rather than shut everyone out (RATELIMIT_FAIL_OPEN)
         if not getattr(settings, "RATELIMIT_FAIL_OPEN", True):
             raise

@@ -19,8 +19,8 @@ from django.views.decorators.http import require_POST
 from accounts.choices import Role
 from accounts.models import User
 from agencies.api import parse_instant
-from agencies.calendar import calendar_for
 from common.limits import MAX_PAPER_COUNT
+from common.ratelimit import Limit, hit
 from procedures.selectors import (
     attach_current_versions,
     due_if_lodged_now,
@@ -64,6 +64,7 @@ from .services import (
     guidance_record,
 )
 from .services.intake import INTAKE_ROLES, applicant_details_for_intake
+from .services.workflow import clock_calendar
 from .uploads import check_upload_request
 
 
@@ -150,14 +151,9 @@ def intake(request):
     procedure = procedure_get(code, agency=agency) if code else None
     if request.method == "GET" and request.htmx and request.htmx.target == "citizen-papers":
         # A probe by ID number, like the applicant lookup: counted against the same budget.
-        wait = _lookup_throttled(request) if request.GET.get("id_number") else 0
-        if wait:
-            nothing_read(request)
-            response = HttpResponse(
-                _("Too many lookups: wait %(seconds)s seconds and try again.") % {"seconds": wait}, status=429
-            )
-            response["Retry-After"] = str(wait)
-            return response
+        refused = _too_many_lookups(request) if request.GET.get("id_number") else None
+        if refused is not None:
+            return refused
         papers = _citizen_papers(request, procedure, request.GET.get("id_number", ""))
         if papers is None:
             nothing_read(request)
@@ -251,29 +247,22 @@ def intake_procedures(request):
     return render(request, "dossiers/partials/procedure_choices.html", {"results": results})
 
 
-def _lookup_throttled(request) -> int:
-    """Count one intake lookup against the user's budget (settings.APPLICANT_LOOKUP_RATE, counted by
-    django-ratelimit per user in the shared cache). Returns the seconds to wait, 0 when allowed."""
-    import logging
+# Intake lookups by ID number (the applicant's details, the citizen's papers): a budget per user.
+APPLICANT_LOOKUP = Limit("applicant-lookup", "APPLICANT_LOOKUP_RATE", per_user=True)
 
-    from django_ratelimit.core import get_usage
 
-    try:
-        usage = get_usage(
-            request,
-            group="applicant-lookup",
-            key="user",
-            rate=getattr(settings, "APPLICANT_LOOKUP_RATE", "20/m"),
-            increment=True,
-        )
-    except Exception:  # the cache does not answer: serve (RATELIMIT_FAIL_OPEN), as the public limits do
-        if not getattr(settings, "RATELIMIT_FAIL_OPEN", True):
-            raise
-        logging.getLogger(__name__).warning("applicant lookup not counted: the cache does not answer")
-        return 0
-    if usage is None or not usage["should_limit"]:
-        return 0
-    return max(1, int(usage["time_left"]))
+def _too_many_lookups(request) -> HttpResponse | None:
+    """Count one intake lookup against the user's budget (common.ratelimit, the one mechanism);
+    a 429 answer when it is spent, None when allowed."""
+    allowed, wait = hit(request, APPLICANT_LOOKUP)
+    if allowed:
+        return None
+    nothing_read(request)
+    response = HttpResponse(
+        _("Too many lookups: wait %(seconds)s seconds and try again.") % {"seconds": wait}, status=429
+    )
+    response["Retry-After"] = str(wait)
+    return response
 
 
 @_staff_required
@@ -286,14 +275,9 @@ def applicant_lookup(request):
     role = Role.ADMIN if user.is_superuser else user.role
     if role not in INTAKE_ROLES or user.agency_id is None:
         raise PermissionDenied
-    wait = _lookup_throttled(request)
-    if wait:
-        nothing_read(request)
-        response = HttpResponse(
-            _("Too many lookups: wait %(seconds)s seconds and try again.") % {"seconds": wait}, status=429
-        )
-        response["Retry-After"] = str(wait)
-        return response
+    refused = _too_many_lookups(request)
+    if refused is not None:
+        return refused
     id_number = "".join((request.GET.get("id_number") or "").split()).upper()
     if len(id_number) < 9:
         nothing_read(request)
@@ -489,7 +473,7 @@ def detail(request, code):
         "letters": letters_for(dossier),
         "forms": printable_forms(dossier, supplements=supplements, late_apology=late_apology),
         "supplements": supplements,
-        "suggested_new_due": calendar_for(dossier.receiving_agency).due_at(dossier.due_at, 2, "working_days")
+        "suggested_new_due": clock_calendar(dossier).due_at(dossier.due_at, 2, "working_days")
         if Action.EXTEND in actions
         else None,
         "rating_open": rules.kiosk_rating_open(request.user, dossier).allowed,
