@@ -276,6 +276,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "common.cache.RedisCache"  # one Redis client per pool, not per call
 
 
 def _no_traceback_below_500(record):
