@@ -47,7 +47,7 @@ class DeskLanguageMiddleware:
 
 class PublicRateLimitMiddleware:
     """Per-client rate limits of the public pages and the public API, declared once in
-    ``common.ratelimit.PUBLIC_LIMITS`` by URL name and counted by django-ratelimit. A page answers
+    ``common.ratelimit.PUBLIC_LIMITS`` by URL name and counted by ``common.ratelimit.hit``. A page answers
     429 with a Vietnamese page, the API 429 in the usual JSON error format; both with Retry-After."""
 
     def __init__(self, get_response):

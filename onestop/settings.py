@@ -353,7 +353,7 @@ RESULTS_SIGNING_REQUIRED = env.bool("RESULTS_SIGNING_REQUIRED", default=False)
 # A receipt time given instead of now (a paper dossier typed in later) that differs from now by more
 # than this needs a reason, and one in the past is recorded as backdated.
 RECEIVED_AT_TOLERANCE_MINUTES = env.int("RECEIVED_AT_TOLERANCE_MINUTES", default=5)
-# The intake's lookup of a returning citizen, per user (django-ratelimit: "20/m" = 20 a minute).
+# The intake's lookup of a returning citizen, per user ("20/m" = 20 a minute).
 APPLICANT_LOOKUP_RATE = env.str("APPLICANT_LOOKUP_RATE", default="20/m")
 # A request to correct personal data is answered within this many working days of the handling
 # agency's calendar (unconfirmed: Law 91/2025/QH15 and Decree 356/2025 were not at hand).
@@ -383,12 +383,11 @@ PUBLIC_LOOKUP_RATE = env.str("PUBLIC_LOOKUP_RATE", default="30/min")
 # (addresses or networks, e.g. "10.0.0.5,172.18.0.0/16"); empty = no proxy, the header is ignored.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 AXES_CLIENT_IP_CALLABLE = "common.ratelimit.client_ip"
-RATELIMIT_IP_META_KEY = "common.ratelimit.client_ip"
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 # A cache that does not answer (Redis stopped) must not shut the citizens out.
 RATELIMIT_FAIL_OPEN = env.bool("RATELIMIT_FAIL_OPEN", default=True)
-# Feedback, survey answers and evaluations per client (django-ratelimit: "10/10m" = 10 per 10 minutes).
+# Feedback, survey answers and evaluations per client ("10/10m" = 10 per 10 minutes).
 PUBLIC_FORM_RATE = env.str("PUBLIC_FORM_RATE", default="10/10m")
 # The same content from the same client within this time is kept once.
 PUBLIC_DEDUPE_SECONDS = env.int("PUBLIC_DEDUPE_SECONDS", default=600)
