@@ -91,6 +91,19 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it locks out repeated failed logins.
     "axes.middleware.AxesMiddleware",
 ]
+# The citizens' status page (the receipt's QR) runs a lighter chain (common/handlers.py): without
+# these, which only serve signed-in users, static files and slash redirects.
+SIGNED_IN_MIDDLEWARE = (
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
+)
+PUBLIC_MIDDLEWARE = [name for name in MIDDLEWARE if name not in SIGNED_IN_MIDDLEWARE]
+PUBLIC_LIGHT_PATHS = [r"^/tra-cuu/[^/]+/$"]
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

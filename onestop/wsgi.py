@@ -1,16 +1,17 @@
 """
 WSGI config for onestop project.
 
-It exposes the WSGI callable as a module-level variable named ``application``.
-
-For more information on this file, see
-https://docs.djangoproject.com/en/5.2/howto/deployment/wsgi/
+It exposes the WSGI callable as a module-level variable named ``application``: Django's handler,
+with the citizens' status page on a lighter middleware chain (common/handlers.py).
 """
 
 import os
 
-from django.core.wsgi import get_wsgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onestop.settings")
+django.setup(set_prefix=False)
 
-application = get_wsgi_application()
+from common.handlers import RoutedWSGIHandler  # noqa: E402 - needs the settings above
+
+application = RoutedWSGIHandler()
