@@ -10,6 +10,7 @@ Lookups are rate-limited per client by the one mechanism, common.ratelimit's PUB
 
 import hashlib
 import hmac
+import json
 import re
 import threading
 import unicodedata
@@ -272,8 +273,7 @@ class StatusRow:
     apology_completed_at: datetime | None
     rated: bool
     signed_result_id: int | None
-    event_count: int
-    last_event_id: int | None
+    history: tuple[tuple[datetime, str], ...]  # (at, to_status) of each event, oldest first
 
     def get_status_display(self) -> str:
         return str(dict(DossierStatus.choices).get(self.status, self.status))
@@ -288,11 +288,11 @@ _ROW_COLUMNS = (
 )  # fmt: skip
 
 
-@lru_cache(maxsize=1)
-def _status_sql() -> str:
-    """One statement, plain SQL that PostgreSQL and SQLite both run: the dossier by its unique code,
-    the agency joined by primary key, the rest as scalar subqueries on indexed foreign keys (cheap to
-    plan, unlike the ORM's five-table join)."""
+@lru_cache(maxsize=2)
+def _status_sql(vendor: str) -> str:
+    """One statement, plain SQL (PostgreSQL or SQLite): the dossier by its unique code, the agency
+    joined by primary key, the rest as scalar subqueries on indexed foreign keys (cheap to plan,
+    unlike the ORM's five-table join), the history as JSON."""
     from results.choices import ResultState
     from results.models import ResultDocument
     from surveys.models import Evaluation
@@ -311,6 +311,13 @@ def _status_sql() -> str:
         "v": Dossier._meta.get_field("procedure_version").related_model._meta.db_table,
     }
     columns = ", ".join(f"d.{c}" for c in _ROW_COLUMNS)
+    # The history, oldest first, as JSON [[at, to_status], …]: read with the row, not by a second query.
+    if vendor == "postgresql":
+        history = f"""(SELECT json_agg(json_build_array(ev.at, ev.to_status) ORDER BY ev.at, ev.id)
+              FROM {t["ev"]} ev WHERE ev.dossier_id = d.id)"""
+    else:  # SQLite
+        history = f"""(SELECT json_group_array(json_array(h.at, h.to_status))
+              FROM (SELECT at, to_status FROM {t["ev"]} WHERE dossier_id = d.id ORDER BY at, id) h)"""
     signed = str(ResultState.SIGNED.value)
     assert signed.isalnum()
     return f"""
@@ -323,22 +330,44 @@ def _status_sql() -> str:
             EXISTS (SELECT 1 FROM {t["e"]} e WHERE e.dossier_id = d.id),
             (SELECT r.id FROM {t["r"]} r WHERE r.dossier_id = d.id AND r.state = '{signed}'
               ORDER BY r.version DESC, r.id DESC LIMIT 1),
-            (SELECT COUNT(*) FROM {t["ev"]} ev WHERE ev.dossier_id = d.id),
-            (SELECT MAX(ev.id) FROM {t["ev"]} ev WHERE ev.dossier_id = d.id)
+            {history}
         FROM {t["d"]} d JOIN {t["a"]} a ON a.id = d.receiving_agency_id
         WHERE d.code = %s"""
 
 
 def _aware(value):
-    """A datetime from either database: PostgreSQL gives aware values; SQLite gives naive UTC ones for
-    columns and text for subqueries."""
+    """A datetime from either database: PostgreSQL gives aware values (ISO text inside JSON); SQLite
+    gives naive UTC ones for columns and text for subqueries and JSON."""
     if value is None or isinstance(value, datetime) and value.tzinfo is not None:
         return value
     if isinstance(value, str):
-        from django.utils.dateparse import parse_datetime
-
-        value = parse_datetime(value)
+        value = datetime.fromisoformat(value)
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+_PREPARED_STATUS_ROW = "motcua_status_row"
+
+
+def _fetch_status_row(code: str):
+    """The row's tuple. On PostgreSQL the statement is prepared once per database connection
+    (PREPARE … EXECUTE): the page runs it on every request, and planning it cost more than running
+    it (0.4 ms against 0.3 ms). A prepared statement outlives a rollback and dies with its
+    connection, so it is remembered per raw connection. Off with DATABASE_PREPARED_STATEMENTS=false,
+    which a PgBouncer in transaction mode needs (README, "Past one server")."""
+    from django.conf import settings
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql" or not getattr(settings, "DATABASE_PREPARED_STATEMENTS", True):
+            cursor.execute(_status_sql(connection.vendor), [code])
+            return cursor.fetchone()
+        raw = connection.connection
+        if getattr(connection, "_status_row_prepared_on", None) is not raw:
+            sql = _status_sql(connection.vendor).replace("%s", "$1")
+            cursor.execute(f"PREPARE {_PREPARED_STATUS_ROW} (text) AS {sql}")
+            connection._status_row_prepared_on = raw
+        cursor.execute(f"EXECUTE {_PREPARED_STATUS_ROW} (%s)", [code])
+        return cursor.fetchone()
 
 
 def status_row(code: str, key: str) -> StatusRow | None:
@@ -347,17 +376,17 @@ def status_row(code: str, key: str) -> StatusRow | None:
     key = normalize_lookup_key(key)
     if not key or not code:
         return None
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(_status_sql(), [code])
-        row = cursor.fetchone()
+    row = _fetch_status_row(code)
     if row is None or not hmac.compare_digest(str(row[2]), key):
         return None
     values = dict(zip((f.name for f in fields(StatusRow)), row, strict=True))
     for name in (*_ROW_DATETIMES, "apology_completed_at"):
         values[name] = _aware(values[name])
     values["rated"] = bool(values["rated"])
+    history = values["history"]
+    if isinstance(history, str):  # SQLite gives the JSON as text
+        history = json.loads(history)
+    values["history"] = tuple((_aware(at), to_status) for at, to_status in history or ())
     values["agency_name"], values["agency_address"] = values["agency_name"] or "", values["agency_address"] or ""
     values["tracking_number"] = values["tracking_number"] or ""
     return StatusRow(**values)
@@ -379,17 +408,20 @@ def release() -> str:
     """A digest of the templates and translations the page is made of, so that a new release never
     serves a page cached by the previous one (the cache outlives a deployment)."""
     from django.conf import settings
+    from django.template import engines
     from django.template.loader import get_template
 
     digest = hashlib.sha256()
     for name in STATUS_TEMPLATES:
         digest.update(get_template(name).template.source.encode())
+    digest.update(Path(engines["jinja2"].get_template(STATUS_BODY).template.filename).read_bytes())
     for path in getattr(settings, "LOCALE_PATHS", ()):
         for mo in sorted(Path(path).glob("*/LC_MESSAGES/django.mo")):
             digest.update(f"{mo}:{mo.stat().st_mtime_ns}".encode())
     return digest.hexdigest()[:16]
 
 
+STATUS_BODY = "dossiers/public_status_body.html"  # Jinja2 (settings.TEMPLATES "jinja2")
 STATUS_TEMPLATES = (
     "dossiers/public_status.html",
     "surveys/citizen_base.html",
@@ -406,6 +438,36 @@ def page_cache_key(row: StatusRow, *, language: str, thanks: bool) -> str:
     return f"public-status:{row.id}:{digest}"
 
 
+SHELL_CODE = "__motcua_status_code__"
+SHELL_BODY = "__motcua_status_body__"
+
+
+@lru_cache(maxsize=8)
+def status_shell(language: str, release: str) -> tuple[str, str, str]:
+    """The status page around its body (the citizens' layout: head, styles, header), the same for
+    every dossier: rendered once per language and release in each process, as (before the code in
+    the title, from the code to the body, after the body)."""
+    from django.template.loader import render_to_string
+
+    html = render_to_string("dossiers/public_status.html", {"view": {"code": SHELL_CODE}, "body": SHELL_BODY})
+    head, rest = html.split(SHELL_CODE, 1)
+    middle, tail = rest.split(SHELL_BODY, 1)
+    return head, middle, tail
+
+
+def status_page_html(context: dict) -> str:
+    """The whole status page: the body (Jinja2, STATUS_BODY) rendered from ``context`` and put into
+    the shell of the active language. ``context``: view, rating_form (HTML), key_display, thanks,
+    result and csrf_token."""
+    from django.template import engines
+    from django.utils.html import escape
+    from django.utils.translation import get_language
+
+    body = engines["jinja2"].get_template(STATUS_BODY).render(context)
+    head, middle, tail = status_shell(get_language(), release())
+    return f"{head}{escape(context['view'].code)}{middle}{body}{tail}"
+
+
 @lru_cache(maxsize=8)
 def rating_form_html(language: str, release: str) -> str:
     """The unbound rating form, the same on every returned dossier's page: rendered once per
@@ -419,16 +481,11 @@ def rating_form_html(language: str, release: str) -> str:
 
 
 def public_view_from_row(row: StatusRow) -> PublicDossier:
-    """``public_view`` for the status page's row: the history (a query), and the apology letter and
-    the late apology on the few dossiers that have one."""
-    from django.db import connection
+    """``public_view`` for the status page's row (its history read with it), with the apology letter
+    and the late apology on the few dossiers that have one (a query each)."""
+    from .models import Extension, LateApology
 
-    from .models import DossierEvent, Extension, LateApology
-
-    table = DossierEvent._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT at, to_status FROM {table} WHERE dossier_id = %s ORDER BY at, id", [row.id])
-        events = [(_aware(at), to_status) for at, to_status in cursor.fetchall()]
+    events = list(row.history)
     apology = None
     if row.extension_id is not None:
         extension = Extension.objects.filter(pk=row.extension_id).only("reason", "new_due_at", "created_at").first()

@@ -34,6 +34,7 @@ from .public import (
     public_view_from_row,
     rating_form_html,
     release,
+    status_page_html,
     status_pages,
     status_row,
 )
@@ -95,7 +96,7 @@ def _status_page(request, row, *, thanks: bool) -> str:
             # The token is the request's, written in after the memo: the kept page holds a marker.
             "csrf_token": CSRF_MARKER,
         }
-        html = render_to_string("dossiers/public_status.html", context)
+        html = status_page_html(context)
         status_pages.set(cache_key, html)
     if CSRF_MARKER in html:
         html = html.replace(CSRF_MARKER, get_token(request))
@@ -128,12 +129,15 @@ def _rate(request, code):
     view = public_view(dossier, dossier_events(dossier))
     context = {
         "view": view,
-        "form": form,
+        "rating_form": render_to_string(
+            "surveys/partials/evaluation_form.html", {"form": form, "action": ""}, request=request
+        ),
         "key_display": format_lookup_key(dossier.lookup_key),
         "thanks": request.GET.get("cam_on") == "1" and view.rated,
         "result": signed_result(dossier),
+        "csrf_token": get_token(request),
     }
-    return render(request, "dossiers/public_status.html", context, status=400 if form.errors else 200)
+    return HttpResponse(status_page_html(context), status=400 if form.errors else 200)
 
 
 @never_cache

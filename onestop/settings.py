@@ -135,6 +135,14 @@ TEMPLATES = [
             ],
         },
     },
+    # The citizens' hot path (the status page's body: templates/jinja2/, onestop/jinja2.py).
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "onestop.jinja2.environment"},
+    },
 ]
 
 WSGI_APPLICATION = "onestop.wsgi.application"
@@ -149,6 +157,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (web, Celery worker and beat) share the file in the embedded run.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+# The status page's row is a prepared statement per connection (dossiers.public); a PgBouncer in
+# transaction mode cannot keep one, so set this to false behind it.
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
