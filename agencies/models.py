@@ -138,10 +138,13 @@ class Agency(models.Model):
         return ids
 
     def commune(self):
-        """The commune (or province) this agency belongs to: itself or its nearest such ancestor."""
-        for node in [self, *self.ancestors()]:
+        """The commune (or province) this agency belongs to: itself or its nearest such ancestor
+        (parents read one at a time, only as far as needed; none when already loaded)."""
+        node = self
+        while node is not None:
             if node.kind in (AgencyKind.COMMUNE, AgencyKind.PROVINCE):
                 return node
+            node = node.parent
         return self
 
 

@@ -16,7 +16,7 @@ from agencies.api import agency_from_code, format_instant, parse_instant
 from common.limits import MAX_PAPER_COUNT, YEAR_MESSAGE, year_in_range
 from common.text import check_search
 from procedures.models import RequiredDocument
-from procedures.selectors import procedure_get
+from procedures.revision import procedure_for_intake
 
 from . import rules
 from .access_log import AccessRecordedAPIView, RecordsDossierAccess, note_search, note_what
@@ -135,7 +135,7 @@ class DossierIn(serializers.Serializer):
     received_at_reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
     def validate_procedure(self, value):
-        procedure = procedure_get(value, documents=False)  # intake needs the version and its steps only
+        procedure = procedure_for_intake(value)  # the version and its steps, from this process's copy
         if procedure is None:
             raise serializers.ValidationError(_("No procedure has the code %(code)s.") % {"code": value})
         return procedure
@@ -236,14 +236,19 @@ class DossierOut(DossierListOut):
             "address": dossier.applicant_address,
         }
 
+    # A dossier this request registered carries what its intake wrote (``dossier.written``,
+    # dossiers.services.intake): its answer is made from that, with no read back.
+
     def get_documents(self, dossier) -> list:
+        written = getattr(dossier, "written", None)
         return [
             {"name": d.name, "original_count": d.original_count, "copy_count": d.copy_count}
-            for d in dossier.documents.all()
+            for d in (written.documents if written else dossier.documents.all())
         ]
 
     def get_events(self, dossier) -> list:
-        return EventOut(dossier_events(dossier), many=True).data
+        written = getattr(dossier, "written", None)
+        return EventOut(written.events if written else dossier_events(dossier), many=True).data
 
     def get_allowed_actions(self, dossier) -> list[str]:
         request = self.context.get("request")
@@ -268,6 +273,8 @@ class DossierOut(DossierListOut):
         """The signed result documents (issue: electronic results), newest version last."""
         from results.selectors import result_api_items
 
+        if getattr(dossier, "written", None):
+            return []  # registered by this request: nothing can be signed yet
         items = result_api_items(dossier, request=self.context.get("request"))
         return [{**item, "signed_at": format_instant(item["signed_at"])} for item in items]
 
@@ -326,10 +333,11 @@ class DossierCollection(AccessRecordedAPIView, GenericAPIView):
         except ActionForbidden as exc:
             raise PermissionDenied(str(exc)) from exc
         # The dossier just created, as it is in memory (no second read): a new dossier has no
-        # extension, and its documents are read once, in their order.
+        # extension; its papers and history are what the intake wrote (``dossier.written``).
         note_what(request, "api-create")
-        prefetch_related_objects([dossier], "documents")
-        dossier._prefetched_objects_cache["extensions"] = Extension.objects.none()
+        if not getattr(dossier, "written", None):
+            prefetch_related_objects([dossier], "documents")
+        dossier.__dict__.setdefault("_prefetched_objects_cache", {})["extensions"] = Extension.objects.none()
         return Response(DossierOut(dossier, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 

@@ -59,13 +59,8 @@ PARTY_LABELS = {
 
 
 def commune_of(agency):
-    """The commune (or province) an agency belongs to, following parents already loaded."""
-    node = agency
-    while node is not None:
-        if node.kind in (AgencyKind.COMMUNE, AgencyKind.PROVINCE):
-            return node
-        node = node.parent
-    return agency
+    """The commune (or province) an agency belongs to (``Agency.commune``); None for none."""
+    return agency.commune() if agency is not None else None
 
 
 class Facts:

@@ -6,3 +6,6 @@ class ProceduresConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "procedures"
     verbose_name = _("Procedures")
+
+    def ready(self):
+        from . import receivers  # noqa: F401 - raises the catalogue's revision on each change

@@ -206,3 +206,21 @@ class AgencyProcedure(models.Model):
         if self.shortened_amount is None:
             return None
         return {"amount": _number(self.shortened_amount), "unit": self.shortened_unit}
+
+
+class CatalogRevision(models.Model):
+    """One row whose stamp changes with every change of the catalogue (procedures, versions, papers,
+    steps, fields, the agencies' settings): a new random stamp, written in the same transaction as
+    the change (procedures/receivers.py). The intake's per-process copy of the catalogue
+    (procedures.revision.procedure_for_intake) reads it, one primary-key read, to know that its copy
+    is still exact. Random rather than counted, so that a number is never given twice: not after a
+    rolled-back change, nor after the tables are emptied and filled again."""
+
+    stamp = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("catalogue revision")
+        verbose_name_plural = _("catalogue revisions")
+
+    def __str__(self):
+        return str(self.stamp)

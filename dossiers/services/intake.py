@@ -19,7 +19,8 @@ from accounts.choices import Role
 from accounts.models import User
 from common.limits import MAX_PAPER_COUNT
 from procedures.models import Procedure
-from procedures.selectors import agency_settings_for, processing_time_for
+from procedures.revision import setting_for_intake
+from procedures.selectors import processing_time_for
 
 from ..choices import Action, Channel, DossierStatus, GuidanceKind, ReturnMethod
 from ..codes import new_lookup_key, next_dossier_code
@@ -229,7 +230,7 @@ def dossier_receive(
         version = procedure.version_on(received_day)
     if version is None:
         errors["procedure"] = [_("This procedure has no version in force on the received date.")]
-    setting = agency_settings_for(competent, [procedure]).get(procedure.pk)
+    setting = setting_for_intake(competent, procedure)
     if setting is not None and not setting.enabled:
         errors["procedure"] = [_("This procedure is not handled by %(agency)s.") % {"agency": competent.name}]
     time = processing_time_for(version, setting) if version else None
@@ -270,10 +271,7 @@ def dossier_receive(
     due_at = cal.due_at(competent_received_at, Decimal(str(time.amount)), time.unit)
     status = S.RECEIVED if online is None else S.AWAITING_ACCEPTANCE
     with transaction.atomic():
-        # The shared record of the ID number: created once, never overwritten by an intake.
-        person, person_created = Applicant.objects.get_or_create(
-            id_number=applicant.id_number, defaults={"full_name": applicant.full_name}
-        )
+        person, person_created = _applicant_record(applicant.id_number, applicant.full_name, now)
         dossier = Dossier.objects.create(
             code=next_dossier_code(agency=receiving_agency, day=timezone.localdate(received_at)),
             lookup_key=new_lookup_key(),
@@ -321,7 +319,7 @@ def dossier_receive(
             source="intake" if online is None else "online",
             created=person_created,
         )
-        DossierDocument.objects.bulk_create(
+        written_documents = DossierDocument.objects.bulk_create(
             DossierDocument(
                 dossier=dossier,
                 required_document_id=doc.required_document_id,
@@ -355,7 +353,7 @@ def dossier_receive(
                 "reason": received_at_reason,
             }
             note = f"{note}\n{line}" if note else line
-        record_event(
+        event = record_event(
             dossier,
             action=Action.RECEIVE if online is None else Action.RECEIVE_ONLINE,
             actor=received_by,
@@ -364,7 +362,41 @@ def dossier_receive(
             at=received_at,
             data=data,
         )
+    if not uploads and not reuse_plan:
+        # Exactly what this intake wrote, so that its answer needs no read back (papers filed or
+        # reused write more rows: their answer reads them).
+        dossier.written = WrittenAtIntake(documents=written_documents, events=[event])
     return dossier
+
+
+@dataclass(frozen=True)
+class WrittenAtIntake:
+    """The rows a plain intake wrote beside the dossier (``dossier.written``): its papers, in order,
+    and its history (the one "received" event)."""
+
+    documents: list
+    events: list
+
+
+def _applicant_record(id_number: str, full_name: str, now) -> tuple[Applicant, bool]:
+    """The shared record of an ID number, created once and never overwritten by an intake: (record,
+    created). One statement for a citizen seen for the first time (INSERT … ON CONFLICT DO NOTHING
+    RETURNING, PostgreSQL and SQLite alike), a read more for a returning one; two desks registering
+    the same new citizen at once get the same record."""
+    from django.db import connection
+
+    table = Applicant._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (id_number, full_name, phone, email, address, created_at, updated_at) "
+            "VALUES (%s, %s, '', '', '', %s, %s) ON CONFLICT (id_number) DO NOTHING RETURNING id",
+            [id_number, full_name, now, now],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return Applicant.objects.get(id_number=id_number), False
+    names = ("id", "id_number", "full_name", "phone", "email", "address", "created_at", "updated_at")
+    return Applicant.from_db(connection.alias, names, (row[0], id_number, full_name, "", "", "", now, now)), True
 
 
 # ----- stated receipt times (issue 16, item 7) ---------------------------------------------------
@@ -428,6 +460,17 @@ def applicant_record_details(
     the values before and after when anything changed (or the shared record was created)."""
     now = timezone.now()
     values = {name: getattr(details, name) or "" for name in DETAIL_FIELDS}
+    if created:
+        # The shared record was created by this very transaction: no commune has details of it yet,
+        # and none can until this transaction commits.
+        contact = ApplicantContact.objects.create(
+            applicant=person, agency=commune, recorded_at=now, updated_at=now, **values
+        )
+        changes = {"created": True, **{name: ["", value] for name, value in values.items() if value}}
+        ApplicantChange.objects.create(
+            applicant=person, agency=commune, changed_by=by, at=now, dossier=dossier, source=source, changes=changes
+        )
+        return contact
     contact = ApplicantContact.objects.select_for_update().filter(applicant=person, agency=commune).first()
     if contact is None:
         try:

@@ -17,7 +17,16 @@ from dossiers.services import ApplicantData, dossier_assign, dossier_return
 from tests.factories import approve_result
 
 SMALL, LARGE = 3, 30
-BUDGET = {"worklist": 20, "detail": 30, "dashboard": 40, "procedures": 20, "public": 15, "home": 30}
+BUDGET = {
+    "worklist": 20,
+    "detail": 30,
+    "dashboard": 40,
+    "procedures": 20,
+    "public": 15,
+    "home": 30,
+    "intake": 22,
+    "report": 15,
+}
 _ids = itertools.count(1)
 
 
@@ -192,3 +201,70 @@ def test_generator_timeliness_matches_definitions():
         for supplements in (0, 1, 2):
             expected = classify_resolution(resolved_at=resolved, due_at=due, supplement_count=supplements)
             assert classify(resolved, due, supplements, tz) == expected
+
+
+# ----- intake and the closed period's report (issue 17) ---------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_intake_api_queries_do_not_grow(client, clerk, make_dossiers):
+    """POST /api/v1/dossiers/: the same statements at both sizes, within budget, every row it must
+    write included (history, counter, summary, outbox, access record)."""
+    import json
+
+    from rest_framework.authtoken.models import Token
+
+    from procedures.revision import clear_intake_copy
+
+    token = Token.objects.create(user=clerk).key
+
+    def measure(_made):
+        body = {
+            "procedure": "1.001193",
+            "applicant": {"full_name": "Trần Văn Bình", "id_number": f"0011990{next(_ids):05d}"},
+            "documents": [{"name": "Tờ khai", "original_count": 1}, {"name": "Giấy chứng sinh", "original_count": 1}],
+        }
+        post = lambda: client.post(  # noqa: E731
+            "/api/v1/dossiers/", json.dumps(body), content_type="application/json", HTTP_AUTHORIZATION=f"Token {token}"
+        )
+        clear_intake_copy()
+        assert post().status_code == 201  # fills this process's copy of the catalogue
+        body["applicant"]["id_number"] = f"0011990{next(_ids):05d}"
+        with CaptureQueriesContext(connection) as captured:
+            assert post().status_code == 201
+        return len(captured)
+
+    small, large = _two_sizes(make_dossiers, measure)
+    assert small == large, f"intake: {small} queries at {SMALL} dossiers, {large} at {LARGE}"
+    assert large <= BUDGET["intake"]
+
+
+@pytest.mark.django_db
+def test_closed_period_report_reads_the_summary_only(client, leader, receive):
+    """II.06a for a closed month: the same queries at both sizes, and none of them reads the dossiers."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    at = datetime(2026, 3, 20, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    client.force_login(leader)
+    url = "/api/v1/reports/handling?from=2026-03-15&to=2026-04-14&group_by=procedure"
+
+    def make(n):
+        for _ in range(n):
+            applicant = ApplicantData(full_name="Lê Thị Hoa", id_number=f"0012990{next(_ids):05d}")
+            receive("1.001193", applicant=applicant, at=at)
+
+    def measure():
+        cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, HTTP_ACCEPT="application/json")
+        assert response.status_code == 200
+        assert response.json()["rows"][0]["received_total"] >= SMALL
+        return [q["sql"] for q in captured.captured_queries]
+
+    make(SMALL)
+    small = measure()
+    make(LARGE - SMALL)
+    large = measure()
+    assert len(small) == len(large) <= BUDGET["report"]
+    assert not [sql for sql in large if '"dossiers_dossier"' in sql or "dossiers_dossier " in sql], large
