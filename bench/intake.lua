@@ -1,5 +1,6 @@
 -- POST /api/v1/dossiers/ with a clerk's token per wrk thread (BENCH_TOKENS: comma-separated, one per
--- thread) and a procedure code picked from BENCH_PROCEDURES (comma-separated).
+-- thread) and a procedure code picked from BENCH_PROCEDURES (comma-separated); three papers, as a desk
+-- ticks them (the form, the paper proving the request, a copy of the identity card).
 package.path = package.path .. ";" .. (os.getenv("BENCH_DIR") or "bench") .. "/?.lua"
 require "report"
 
@@ -33,7 +34,9 @@ function request()
   local id_number = string.format("0%02d%09d", seed, math.random(0, 999999999))
   local body = string.format(
     '{"procedure": "%s", "channel": "direct", "applicant": {"full_name": "Nguyễn Văn Tải", ' ..
-    '"id_number": "%s", "phone": "0912345678"}, "documents": ["Tờ khai"]}',
+    '"id_number": "%s", "phone": "0912345678"}, "documents": [{"name": "Tờ khai", "original_count": 1}, ' ..
+    '{"name": "Giấy tờ chứng minh nội dung yêu cầu", "original_count": 1}, ' ..
+    '{"name": "Căn cước của người yêu cầu", "copy_count": 1}]}',
     procedures[math.random(#procedures)], id_number)
   return wrk.format("POST", "/api/v1/dossiers/", nil, body)
 end

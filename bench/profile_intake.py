@@ -33,6 +33,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=100)
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--callees", default="", help="Also list what this function calls (a pstats pattern).")
     args = parser.parse_args()
     import django
 
@@ -54,7 +55,9 @@ def main():
             "channel": "direct",
             "applicant": {"full_name": "Nguyễn Văn Tải", "id_number": f"099{random.randrange(10**9):09d}",
                           "phone": "0912345678"},
-            "documents": ["Tờ khai"],
+            "documents": [{"name": "Tờ khai", "original_count": 1},
+                          {"name": "Giấy tờ chứng minh nội dung yêu cầu", "original_count": 1},
+                          {"name": "Căn cước của người yêu cầu", "copy_count": 1}],
         }  # fmt: skip
         response = client.post("/api/v1/dossiers/", json.dumps(body), content_type="application/json")
         assert response.status_code == 201, response.content[:300]
@@ -76,7 +79,10 @@ def main():
     for _ in range(args.n):
         post()
     profiler.disable()
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.top)
+    stats = pstats.Stats(profiler).sort_stats("cumulative")
+    stats.print_stats(args.top)
+    if args.callees:
+        stats.print_callees(args.callees)
 
 
 if __name__ == "__main__":

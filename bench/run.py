@@ -68,8 +68,9 @@ def server_env(port: int) -> dict:
         DJANGO_SETTINGS_MODULE="bench.settings",
         PYTHONPATH=str(ROOT),
         GUNICORN_BIND=f"127.0.0.1:{port}",
-        GUNICORN_WORKERS=os.environ.get("GUNICORN_WORKERS", "2"),
-        GUNICORN_THREADS=os.environ.get("GUNICORN_THREADS", "4"),
+        # Production's defaults (onestop/gunicorn.conf.py): 2 × cores + 1 workers of 2 threads.
+        GUNICORN_WORKERS=os.environ.get("GUNICORN_WORKERS", str((os.cpu_count() or 1) * 2 + 1)),
+        GUNICORN_THREADS=os.environ.get("GUNICORN_THREADS", "2"),
         GUNICORN_MAX_REQUESTS="0",
     )
     # The cache production runs (docker-compose: Redis, database 1), unless the caller chose one:
@@ -192,17 +193,22 @@ def dossier_count():
     return Dossier.objects.count()
 
 
-def prepare_inputs(sample=20000):
-    """URL lists, tokens and a leader's session cookie."""
+def prepare_inputs(sample=20000, sets=4):
+    """URL lists, tokens and a leader's session cookie. The status page's URLs come in ``sets``
+    disjoint sets of ``sample`` random dossiers (lookup_urls_<n>.txt, baseline_urls_<n>.txt): set 0
+    warms up, each repetition measures a set of its own, so that no repetition is served pages kept
+    by an earlier one (each process keeps the pages it rendered: dossiers.public.PageMemo)."""
     from django.test import Client
     from rest_framework.authtoken.models import Token
 
     from accounts.models import User
     from dossiers.models import Dossier
 
-    rows = list(Dossier.objects.order_by("?").values_list("code", "lookup_key")[:sample])
-    (RESULTS / "lookup_urls.txt").write_text("".join(f"/tra-cuu/{c}/?key={k}\n" for c, k in rows))
-    (RESULTS / "baseline_urls.txt").write_text("".join(f"/bench/baseline/{c}/\n" for c, _k in rows))
+    rows = list(Dossier.objects.order_by("?").values_list("code", "lookup_key")[: sample * sets])
+    for n in range(sets):
+        chunk = rows[n::sets]
+        (RESULTS / f"lookup_urls_{n}.txt").write_text("".join(f"/tra-cuu/{c}/?key={k}\n" for c, k in chunk))
+        (RESULTS / f"baseline_urls_{n}.txt").write_text("".join(f"/bench/baseline/{c}/\n" for c, _k in chunk))
     clerks = list(User.objects.filter(username__regex=r"^lt_clerk\d{3}_1$").order_by("username")[:8])
     tokens = [Token.objects.get_or_create(user=u)[0].key for u in clerks]
     leader = User.objects.get(username="lt_pleader")
@@ -305,12 +311,16 @@ def time_sweep():
     return {"open_dossiers": open_count, "drained_first": drained, "unchanged": runs, "changed": changed}
 
 
-def report_latency(port, cookie, runs=5):
+def report_latency(port, cookie, runs=20):
+    """II.06a for the last closed report year, by commune, through the API: ``runs`` requests, their
+    median and p95 (a closed period is read from the summary only, reports.summaries)."""
     from django.utils import timezone
 
     from reports.definitions import report_year
 
-    date_from, date_to = report_year(timezone.localdate().year)
+    today = timezone.localdate()
+    year = today.year if report_year(today.year)[1] < today else today.year - 1
+    date_from, date_to = report_year(year)
     url = f"http://127.0.0.1:{port}/api/v1/reports/handling?from={date_from}&to={date_to}&group_by=agency"
     times, rows = [], 0
     for _ in range(runs):
@@ -321,7 +331,14 @@ def report_latency(port, cookie, runs=5):
         times.append(time.monotonic() - started)
         rows = len(body["rows"])
     times.sort()
-    return {"median_s": round(times[len(times) // 2], 3), "max_s": round(times[-1], 3), "rows": rows, "url": url}
+    return {
+        "median_s": round(times[len(times) // 2], 4),
+        "p95_s": round(times[min(len(times) - 1, int(len(times) * 0.95))], 4),
+        "max_s": round(times[-1], 4),
+        "rows": rows,
+        "year": year,
+        "url": url,
+    }
 
 
 def intake_checks(since_id):
@@ -501,18 +518,21 @@ def run_size(args, parts, dossiers, env, port):
     results["pg_settings"] = pg_settings()
     log("PostgreSQL: " + ", ".join(f"{k}={v}" for k, v in results["pg_settings"].items()))
     log(f"Cache: {results['cache']}")
-    inputs = prepare_inputs()
+    inputs = prepare_inputs(sets=args.repeat + 1)
     table = []
     repeat = args.repeat
     server = start_gunicorn(env, port) if parts & {"status", "intake", "dashboard", "report"} else None
     try:
         if "status" in parts:
-            lookup_urls = {"BENCH_URLS": str(RESULTS / "lookup_urls.txt")}
-            base_urls = {"BENCH_URLS": str(RESULTS / "baseline_urls.txt")}
-            wrk("urls.lua", port, connections=4, duration=3, extra_env=base_urls)  # warm-up of both
-            wrk("urls.lua", port, connections=4, duration=3, extra_env=lookup_urls)
+
+            def urls(kind, n):
+                return {"BENCH_URLS": str(RESULTS / f"{kind}_urls_{n}.txt")}
+
+            wrk("urls.lua", port, connections=4, duration=3, extra_env=urls("baseline", 0))  # warm-up of both
+            wrk("urls.lua", port, connections=4, duration=3, extra_env=urls("lookup", 0))
             bases, lookups = [], []
             for i in range(repeat):
+                base_urls, lookup_urls = urls("baseline", i + 1), urls("lookup", i + 1)
                 # Baseline and page side by side, each time: the ratio of a pair sees the same noise.
                 flush_cache(env)
                 log(f"1. baseline, bare view (16 connections), run {i + 1}/{repeat}")
@@ -602,16 +622,17 @@ def run_size(args, parts, dossiers, env, port):
             )  # fmt: skip
 
         if "report" in parts:
-            log("5. periodic report II.06a, a year by commune (API), 5 requests × 3")
+            log(f"5. periodic report II.06a, a closed year by commune (API), 20 requests × {repeat}")
             runs = [report_latency(port, inputs["cookie"]) for _ in range(repeat)]
             results["report"] = runs
-            median, median_text = spread([r["median_s"] * 1000 for r in runs])
-            worst = max(r["max_s"] for r in runs)
-            measured = f"{median_text} ms (max {worst * 1000:.0f} ms, {runs[0]['rows']} rows)"
+            p95, p95_text = spread([r["p95_s"] * 1000 for r in runs])
+            median = spread([r["median_s"] * 1000 for r in runs])[0]
+            measured = f"{p95_text} ms (median {median:.0f} ms, year {runs[0]['year']}, {runs[0]['rows']} rows)"
             table.append(
-                figure("Report II.06a, year by commune", "≤ 1 s", measured, worst <= 1, value=median, cost="up")
-            )
-            log(f"   median {median:.0f} ms")
+                figure("Report II.06a p95, closed year by commune", "≤ 200 ms", measured, p95 <= 200, value=p95,
+                       cost="up")
+            )  # fmt: skip
+            log(f"   p95 {p95:.0f} ms, median {median:.0f} ms")
     finally:
         stop(server)
 
