@@ -228,16 +228,13 @@ def explain_plans():
     from dossiers.choices import DossierStatus
     from dossiers.models import Dossier
     from dossiers.selectors import dossier_get_public, dossier_list
-    from dossiers.views import _awaiting_approval
     from reports.definitions import report_year
     from reports.selectors import handling_counts, overdue_now, scoped_dossiers
 
     officer = User.objects.select_related("agency").get(username="lt_vhxh001_1")
     leader = User.objects.select_related("agency").get(username="lt_pleader")
     queue = dossier_list(officer).filter(status__in=[DossierStatus.RECEIVED, DossierStatus.IN_PROGRESS])
-    queue = (queue.filter(assignee=officer) | queue.filter(assignee__isnull=True)).annotate(
-        awaiting_approval=_awaiting_approval()
-    )
+    queue = queue.filter(assignee=officer) | queue.filter(assignee__isnull=True)  # as dossiers.views.worklist
     plans = {"worklist queue (officer)": queue.order_by("due_at", "pk")[:50].explain()}
     code, key = Dossier.objects.values_list("code", "lookup_key").order_by("-pk").first()
     with CaptureQueriesContext(connection) as captured:

@@ -123,3 +123,31 @@ class NoStoreMiddleware:
             response["Cache-Control"] = "no-store, no-cache, must-revalidate, max-age=0, private"
             response["Pragma"] = "no-cache"
         return response
+
+
+class SessionIdleRefreshMiddleware:
+    """Sessions end after an idle hour (SESSION_COOKIE_AGE) on shared desk computers: each request
+    of a signed-in user slides the end forward. Writing the session on every request
+    (SESSION_SAVE_EVERY_REQUEST) cost a database write and a durable commit per page, the
+    dashboard's slowest part under load (issue 17); the end is now moved at most once every
+    SESSION_REFRESH_SECONDS (a minute), so the idle hour holds to within that minute."""
+
+    KEY = "_refreshed_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is None or user is None or not user.is_authenticated or not session.session_key:
+            return response
+        import time
+
+        from django.conf import settings
+
+        now = int(time.time())
+        if now - session.get(self.KEY, 0) >= getattr(settings, "SESSION_REFRESH_SECONDS", 60):
+            session[self.KEY] = now  # modified: SessionMiddleware saves it with a new expiry
+        return response

@@ -18,9 +18,41 @@ def test_repeated_failed_logins_lock_the_account_for_that_address(client, clerk)
 
 def test_sessions_suit_shared_desk_computers():
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
-    assert settings.SESSION_SAVE_EVERY_REQUEST
     assert settings.SESSION_COOKIE_AGE <= 3600
     assert settings.SESSION_COOKIE_HTTPONLY
+
+
+@pytest.mark.django_db
+def test_the_idle_hour_slides_at_most_once_a_minute(client, clerk):
+    """Each page of a signed-in user keeps the session alive, written at most once a minute; after
+    an idle hour it is over."""
+    from datetime import timedelta
+
+    import time_machine
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    start = time_machine.travel("2026-11-30 08:00 +07:00", tick=False)
+    start.start()
+    try:
+        client.force_login(clerk)
+        key = client.cookies["sessionid"].value
+        client.get(reverse("home"))
+        first = Session.objects.get(session_key=key).expire_date
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("home")).status_code == 200  # same minute: no write
+        assert not [q for q in queries.captured_queries if "UPDATE" in q["sql"] and "django_session" in q["sql"]]
+        with time_machine.travel("2026-11-30 08:50 +07:00", tick=False):
+            assert client.get(reverse("home")).status_code == 200  # 50 minutes later: slid forward
+            assert Session.objects.get(session_key=key).expire_date - first >= timedelta(minutes=49)
+        with time_machine.travel("2026-11-30 09:45 +07:00", tick=False):
+            assert client.get(reverse("home")).status_code == 200  # within the hour of 08:50
+        with time_machine.travel("2026-11-30 10:46 +07:00", tick=False):
+            response = client.get(reverse("dossiers:worklist"))  # an idle hour since 09:45: signed out
+            assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+    finally:
+        start.stop()
 
 
 @pytest.mark.django_db
