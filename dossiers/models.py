@@ -75,10 +75,12 @@ class DailyCounter(models.Model):
 
 
 class Dossier(models.Model):
-    code = models.CharField(_("dossier code"), max_length=64, unique=True)
+    # Unique through Meta.constraints: one index, not Django's extra LIKE index for a unique column
+    # (codes are searched by substring or equality, which that index never serves; issue 17).
+    code = models.CharField(_("dossier code"), max_length=64)
     # The national (or provincial) portal's code of a dossier filed online: one dossier, one code,
     # whatever the channel (receiving the same external code again updates it).
-    external_code = models.CharField(_("portal code"), max_length=64, null=True, blank=True, unique=True)
+    external_code = models.CharField(_("portal code"), max_length=64, null=True, blank=True)
     # Never searched by itself: a lookup finds the dossier by its code, then compares the key.
     lookup_key = models.CharField(_("lookup key"), max_length=32)
     # Foreign keys that lead a composite index below get no index of their own (fewer indexes to
@@ -106,6 +108,7 @@ class Dossier(models.Model):
     helped_at = models.ForeignKey(
         "agencies.Agency",
         verbose_name=_("where the citizen was helped"),
+        db_index=False,  # never searched by; an agency is retired, not deleted
         on_delete=models.PROTECT,
         related_name="+",
     )
@@ -198,8 +201,14 @@ class Dossier(models.Model):
     received_at_reason = models.TextField(_("why the receipt time was stated"), blank=True)
     backdated = models.BooleanField(_("receipt time stated in the past"), default=False)
     # Empty for a dossier registered by the portal job (filed online).
+    # Never searched by (the history says who received it); staff are deactivated, not deleted.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="received_dossiers"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        db_index=False,
+        on_delete=models.PROTECT,
+        related_name="received_dossiers",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -208,6 +217,10 @@ class Dossier(models.Model):
         verbose_name = _("dossier")
         verbose_name_plural = _("dossiers")
         ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["code"], name="dossier_code_unique"),
+            models.UniqueConstraint(fields=["external_code"], name="dossier_external_code_unique"),
+        ]
         indexes = [
             models.Index(fields=["receiving_agency", "-received_at"], name="dossier_recv_agency_idx"),
             models.Index(fields=["handling_office", "status", "due_at"], name="dossier_office_queue_idx"),
@@ -290,7 +303,8 @@ class Attachment(models.Model):
 class DossierEvent(AppendOnlyModel):
     """One line of a dossier's history: who, when, what, from which status to which, why."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
+    # Indexed by dossier_event_idx (dossier, at), which serves every read by dossier.
+    dossier = models.ForeignKey(Dossier, db_index=False, on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField(_("time"), default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
