@@ -31,7 +31,7 @@ def max_age() -> int:
 
 def dashboard_key(agency_ids, date_from, date_to, group_by) -> str:
     scope = "all" if agency_ids is None else hashlib.sha1(",".join(map(str, sorted(agency_ids))).encode()).hexdigest()
-    return f"dashboard:v2:{scope}:{date_from}:{date_to}:{group_by}"
+    return f"dashboard:v3:{scope}:{date_from}:{date_to}:{group_by}"
 
 
 def _compute(key: str, compute) -> dict:
@@ -91,7 +91,16 @@ def dashboard_compute(agency_ids, date_from, date_to, group_by) -> dict:
         "rows": rows,
         "total": total_row(rows),
         "overdue_count": overdue_now_count(dossiers),
-        "overdue": list(overdue_now(dossiers, limit=30)),
+        # Plain values, not model instances: the entry is unpickled on every dashboard request.
+        "overdue": [
+            {
+                "code": d.code,
+                "procedure": {"name": d.procedure.name},
+                "assignee": {"display_name": d.assignee.display_name} if d.assignee_id else None,
+                "days_late": d.days_late,
+            }
+            for d in overdue_now(dossiers, limit=30)
+        ],
         "trend": monthly_trend(agency_ids, date_from=date_from, date_to=date_to),
         "agency_ranking": lateness_ranking(grouped("agency")),
         "procedure_ranking": lateness_ranking(grouped("procedure")),

@@ -1,5 +1,6 @@
 """Leaders' pages: dashboard, periodic report (screen and Excel), and the public board."""
 
+import hashlib
 from io import BytesIO
 
 from django.contrib.auth.decorators import login_required
@@ -36,6 +37,15 @@ def _scope_choices(agency_ids):
     return agencies if agency_ids is None else agencies.filter(pk__in=agency_ids)
 
 
+def _period_form_key(request, agency_ids) -> str:
+    """What the period form shows depends on: the query (its values), the scope (the agency list)
+    and the day (the current period by default). The form is kept rendered under that key
+    (templates/reports/_period_form.html): its 100-commune list and selects cost a dashboard most of
+    its rendering."""
+    scope = "all" if agency_ids is None else hashlib.sha1(",".join(map(str, sorted(agency_ids))).encode()).hexdigest()
+    return f"{scope}:{timezone.localdate()}:{request.GET.urlencode()}"
+
+
 def _drill(**params):
     return reverse("dossiers:worklist") + "?" + urlencode({"tab": "all", **{k: v for k, v in params.items() if v}})
 
@@ -61,6 +71,7 @@ def dashboard(request):
         **figures,
         "received": total["received_online"] + total["received_direct"],
         "agencies": _scope_choices(agency_ids),
+        "period_form_key": _period_form_key(request, agency_ids),
         "links": {
             "received": _drill(**period, **scope_param),
             "resolved": _drill(**resolved, **scope_param),
@@ -95,6 +106,7 @@ def periodic(request):
             "total": total_row(rows),
             "group_label": dict(GROUPS)[data["group_by"]],
             "agencies": _scope_choices(agency_ids),
+            "period_form_key": _period_form_key(request, agency_ids),
             "xlsx_url": reverse("reports:handling_xlsx") + "?" + urlencode(query),
             "api_url": reverse("api:reports-handling") + "?" + urlencode(query),
         },
@@ -127,6 +139,7 @@ def satisfaction_view(request):
             "date_to": date_to,
             "report": report,
             "agencies": _scope_choices(agency_ids),
+            "period_form_key": _period_form_key(request, agency_ids),
         },
     )
 
@@ -259,6 +272,7 @@ def index766(request):
             "chosen": chosen,
             "group_total": sum(points.values()),
             "agencies": _scope_choices(agency_ids),
+            "period_form_key": _period_form_key(request, agency_ids),
             "computed_at": timezone.now(),
         },
     )

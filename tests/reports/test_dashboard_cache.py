@@ -89,3 +89,27 @@ def test_single_flight_others_get_the_last_value_while_one_computes(leader, sett
     other = dashboard_key(agency_ids, "2026-01-01", "2026-01-31", "agency")
     cache.add(f"{other}:lock", 1, 60)
     assert cached(other, compute)["figures"] == {"n": 3}
+
+
+@pytest.mark.django_db
+def test_the_kept_period_form_follows_the_query_the_scope_and_the_language(client, leader, commune, settings):
+    """The period form is kept rendered (reports.views._period_form_key): another query, another
+    leader's scope or another language gets its own form, never the one kept for someone else."""
+    import re
+
+    client.force_login(leader)
+
+    def chosen(html, name):
+        select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', html, re.S).group(1)
+        return re.findall(r'<option value="([^"]*)"[^>]*selected', select)
+
+    url = reverse("reports:dashboard")
+    year = client.get(url, {"period": "year"}).content.decode()
+    month = client.get(url, {"period": "month"}).content.decode()
+    assert chosen(year, "period") == ["year"] and chosen(month, "period") == ["month"]
+    mine = client.get(url, {"period": "year", "agency": commune.code}).content.decode()
+    assert chosen(mine, "agency") == [commune.code]
+    assert client.get(url, {"period": "year"}).content.decode().count('data-testid="period-form"') == 1
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(url, {"period": "year"}).content.decode()
+    assert "Mine (all below)" in english
