@@ -1,4 +1,5 @@
-"""Writing and reading the report summary (reports.models.Figure).
+"""Writing and reading the report summary (reports.models.Figure, and AgencyFigure: the same summed
+over the procedures, read when nothing is grouped by procedure or field).
 
 A period [date_from, date_to] is read from whole months where it covers them and from days at its
 edges, so a year of a province is a few tens of thousands of summary rows, not a million dossiers.
@@ -23,7 +24,7 @@ from dossiers.choices import CLOCK_STATUSES, Action, Channel, DossierStatus
 from dossiers.models import Attachment, Dossier, DossierEvent
 
 from .definitions import Timeliness, in_report_q
-from .models import Figure
+from .models import AgencyFigure, Figure
 
 # Counts of a period (summed over the period's cells).
 COUNTERS = ("received_online", "received_direct", "resolved_early", "resolved_on_time", "resolved_late")
@@ -66,25 +67,40 @@ class Changes:
         return {key: counts for key, counts in rows.items() if any(counts.values())}
 
 
+def by_agency(rows: dict) -> dict:
+    """The same amounts summed over the procedures: (grain, start, agency) → amounts (AgencyFigure)."""
+    summed: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for (grain, start, agency, _procedure), counts in rows.items():
+        for counter, amount in counts.items():
+            summed[(grain, start, agency)][counter] += amount
+    return {key: counts for key, counts in summed.items() if any(counts.values())}
+
+
+def _upsert(model, keys: tuple[str, ...], rows: dict, cursor) -> None:
+    table = model._meta.db_table
+    columns = ", ".join(ALL_COUNTERS)
+    one = "(" + ", ".join(["%s"] * (len(keys) + len(ALL_COUNTERS))) + ")"
+    updates = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in ALL_COUNTERS)
+    sql = (
+        f"INSERT INTO {table} ({', '.join(keys)}, {columns}) "
+        f"VALUES {', '.join([one] * len(rows))} "
+        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
+    )
+    params = []
+    for key, counts in sorted(rows.items()):  # one lock order for all
+        params += [*key, *(counts.get(name, 0) for name in ALL_COUNTERS)]
+    cursor.execute(sql, params)
+
+
 def cells_add(changes: Changes) -> None:
-    """Add to the cells in one upsert (safe under concurrent events: the database adds)."""
+    """Add to the cells, by procedure and by agency, in one upsert each (safe under concurrent events:
+    the database adds)."""
     rows = changes.rows()
     if not rows:
         return
-    table = Figure._meta.db_table
-    columns = ", ".join(ALL_COUNTERS)
-    one = "(" + ", ".join(["%s"] * (4 + len(ALL_COUNTERS))) + ")"
-    updates = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in ALL_COUNTERS)
-    sql = (
-        f"INSERT INTO {table} (grain, start, agency_id, procedure_id, {columns}) "
-        f"VALUES {', '.join([one] * len(rows))} "
-        f"ON CONFLICT (grain, start, agency_id, procedure_id) DO UPDATE SET {updates}"
-    )
-    params = []
-    for (grain, start, agency, procedure), counts in sorted(rows.items()):  # one lock order for all
-        params += [grain, start, agency, procedure, *(counts.get(name, 0) for name in ALL_COUNTERS)]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        _upsert(Figure, ("grain", "start", "agency_id", "procedure_id"), rows, cursor)
+        _upsert(AgencyFigure, ("grain", "start", "agency_id"), by_agency(rows), cursor)
 
 
 def is_digitised_at_receipt(dossier) -> bool:
@@ -194,6 +210,7 @@ def signed_result_exists():
 def figures_rebuild() -> int:
     """Recompute every cell from the dossiers and their history (after a bulk load, or to repair)."""
     Figure.objects.all().delete()
+    AgencyFigure.objects.all().delete()
     changes = Changes()
     dossiers = Dossier.objects.filter(in_report_q())
     received = (
@@ -229,6 +246,11 @@ def figures_rebuild() -> int:
         ),
         batch_size=5000,
     )
+    AgencyFigure.objects.bulk_create(
+        (AgencyFigure(grain=grain, start=start, agency_id=agency, **counts) for (grain, start, agency), counts in
+         by_agency(rows).items()),
+        batch_size=5000,
+    )  # fmt: skip
     return len(rows)
 
 
@@ -330,7 +352,8 @@ GROUP_KEYS = {None: None, "agency": "agency_id", "procedure": "procedure_id", "f
 
 
 def figure_sums(agency_ids, q: Q, group_by: str | None, names=ALL_COUNTERS) -> dict:
-    figures = Figure.objects.filter(q)
+    # Without a procedure (or field) to group by, the cells summed over the procedures suffice.
+    figures = (AgencyFigure if group_by in (None, "agency") else Figure).objects.filter(q)
     if agency_ids is not None:
         figures = figures.filter(agency_id__in=agency_ids)
     sums = {name: Sum(name) for name in names}
@@ -371,7 +394,7 @@ def open_counts(agency_ids, group_by: str | None, *, now) -> dict:
 
 def monthly_sums(agency_ids, date_from: date, date_to: date) -> dict:
     """Received and resolved per calendar month of the period (edge months from their days)."""
-    figures = Figure.objects.filter(period_q(date_from, date_to))
+    figures = AgencyFigure.objects.filter(period_q(date_from, date_to))
     if agency_ids is not None:
         figures = figures.filter(agency_id__in=agency_ids)
     rows = (

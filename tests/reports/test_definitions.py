@@ -176,3 +176,34 @@ def test_the_summary_gives_the_same_figures_as_counting_the_dossiers(
     live = [row for row in live if any(row[k] for k in EXPECTED if k != "on_time_rate")] or live
     assert summary == live
     assert rebuilt == live
+
+
+@pytest.mark.django_db
+def test_agency_cells_are_the_procedure_cells_summed(period_dossiers, other_commune, receive):
+    """AgencyFigure (what reports by agency or for a whole scope read) is Figure summed over the
+    procedures, as each event writes it and as rebuild_figures writes it."""
+    from django.db.models import Sum
+
+    from reports.models import AgencyFigure, Figure
+    from reports.summaries import ALL_COUNTERS, figures_rebuild
+
+    receive("1.001193", id_number="001099077777")  # another procedure, today
+
+    def summed():
+        rows = Figure.objects.values("grain", "start", "agency_id").annotate(**{n: Sum(n) for n in ALL_COUNTERS})
+        return {
+            (r["grain"], r["start"], r["agency_id"]): tuple(r[n] for n in ALL_COUNTERS)
+            for r in rows
+            if any(r[n] for n in ALL_COUNTERS)
+        }
+
+    def agency_cells():
+        return {
+            (r.grain, r.start, r.agency_id): tuple(getattr(r, n) for n in ALL_COUNTERS)
+            for r in AgencyFigure.objects.all()
+            if any(getattr(r, n) for n in ALL_COUNTERS)
+        }
+
+    assert summed() and agency_cells() == summed()
+    figures_rebuild()
+    assert agency_cells() == summed()
