@@ -132,7 +132,10 @@ def workers_step(env, inputs, duration):
         port = free_port()
         server = start_gunicorn({**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": str(workers)}, port)
         try:
-            urls = {"BENCH_URLS": str(RESULTS / "lookup_urls_1.txt")}
+            # Warm-up on other dossiers (each process loads its templates, catalogues and statements).
+            warm = {"BENCH_URLS": str(RESULTS / "lookup_urls_0.txt")}
+            wrk("urls.lua", port, connections=4, duration=3, extra_env=warm)
+            urls = {"BENCH_URLS": str(RESULTS / f"lookup_urls_{len(rows) + 1}.txt")}  # first views, as run.py
             page = wrk("urls.lua", port, connections=16, duration=duration, extra_env=urls)
             intake = wrk("intake.lua", port, connections=8, threads=8, duration=duration,
                          extra_env={"BENCH_TOKENS": tokens, "BENCH_PROCEDURES": procedures})  # fmt: skip
@@ -159,7 +162,7 @@ def main():
     port_a, port_b = free_port(), free_port()
     env = server_env(port_a)
     django_setup(env)
-    inputs = prepare_inputs(sample=2000, sets=2)
+    inputs = prepare_inputs(sample=20000, sets=4)  # set 0 warms up, one set per worker count
     log(f"Two servers, A on {port_a} and B on {port_b}, one PostgreSQL, one Redis ({env.get('CACHE_URL')})")
     a = start_gunicorn(env, port_a)
     b = start_gunicorn({**env, "GUNICORN_BIND": f"127.0.0.1:{port_b}"}, port_b)
