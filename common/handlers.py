@@ -3,10 +3,11 @@
 The QR on every receipt leads to ``/tra-cuu/<code>/?key=…``: the page most requested by people who
 are not signed in, and the one that must stay fast on a phone while the desk works (issue 17). It
 never reads a session, a signed-in user, a flash message or an htmx header, so the middleware that
-only serve those (sessions, authentication, messages, htmx, django-axes, WhiteNoise's static files,
-CommonMiddleware's slash redirects) are left out of its chain: ``settings.PUBLIC_MIDDLEWARE`` is
+only serve those (sessions, authentication, messages, htmx, django-axes, WhiteNoise's static files)
+are left out of its chain: ``settings.PUBLIC_MIDDLEWARE`` is
 ``MIDDLEWARE`` without ``settings.SIGNED_IN_MIDDLEWARE``, so the two lists cannot drift apart. What
-every answer needs stays: the security headers, the CSP, the desk language, the NUL guard, CSRF (the
+every answer needs stays: the security headers, the CSP, the Host check (CommonMiddleware), the desk
+language, the NUL guard, CSRF (the
 rating form posts to the same URL), ``Cache-Control: no-store``, the per-client rate limit and the
 frame guard. ``tests/dossiers/test_public_chain.py`` checks that the page's answer is the same
 through either chain.
@@ -52,7 +53,7 @@ class RoutedWSGIHandler:
         self.light_paths = [re.compile(pattern) for pattern in settings.PUBLIC_LIGHT_PATHS]
 
     def handler_for(self, path: str) -> WSGIHandler:
-        if any(pattern.match(path) for pattern in self.light_paths):
+        if any(pattern.fullmatch(path) for pattern in self.light_paths):
             return self.light
         return self.full
 

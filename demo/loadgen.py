@@ -358,6 +358,9 @@ def build_catalogue(start_day: date, communes: list[Commune], rng: random.Random
             )
         )
     AgencyProcedure.objects.bulk_create(settings_rows, batch_size=2000)
+    from procedures.revision import catalog_changed
+
+    catalog_changed()  # bulk_create sends no signal: running servers must drop their catalogue copy
     return procs
 
 

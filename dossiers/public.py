@@ -8,9 +8,11 @@
 Lookups are rate-limited per client by the one mechanism, common.ratelimit's PUBLIC_LIMITS.
 """
 
+import contextlib
 import hashlib
 import hmac
 import json
+import logging
 import re
 import threading
 import unicodedata
@@ -29,6 +31,7 @@ from .choices import DossierStatus, ReturnMethod
 from .codes import normalize_lookup_key
 
 S = DossierStatus
+logger = logging.getLogger(__name__)
 
 
 def mask_name(full_name: str) -> str:
@@ -311,13 +314,13 @@ def _status_sql(vendor: str) -> str:
         "v": Dossier._meta.get_field("procedure_version").related_model._meta.db_table,
     }
     columns = ", ".join(f"d.{c}" for c in _ROW_COLUMNS)
-    # The history, oldest first, as JSON [[at, to_status], …]: read with the row, not by a second query.
+    # The history as JSON [[at, to_status, id], …], read with the row (not by a second query), sorted by (at, id).
     if vendor == "postgresql":
-        history = f"""(SELECT json_agg(json_build_array(ev.at, ev.to_status) ORDER BY ev.at, ev.id)
+        history = f"""(SELECT json_agg(json_build_array(ev.at, ev.to_status, ev.id) ORDER BY ev.at, ev.id)
               FROM {t["ev"]} ev WHERE ev.dossier_id = d.id)"""
-    else:  # SQLite
-        history = f"""(SELECT json_group_array(json_array(h.at, h.to_status))
-              FROM (SELECT at, to_status FROM {t["ev"]} WHERE dossier_id = d.id ORDER BY at, id) h)"""
+    else:  # SQLite (whose json_group_array does not promise an order: sorted when read)
+        history = f"""(SELECT json_group_array(json_array(at, to_status, id))
+              FROM {t["ev"]} WHERE dossier_id = d.id)"""
     signed = str(ResultState.SIGNED.value)
     assert signed.isalnum()
     return f"""
@@ -353,20 +356,33 @@ def _fetch_status_row(code: str):
     (PREPARE … EXECUTE): the page runs it on every request, and planning it cost more than running
     it (0.4 ms against 0.3 ms). A prepared statement outlives a rollback and dies with its
     connection, so it is remembered per raw connection. Off with DATABASE_PREPARED_STATEMENTS=false,
-    which a PgBouncer in transaction mode needs (README, "Past one server")."""
+    which a PgBouncer in transaction mode needs (README, "Past one server"), and inside a transaction
+    (a failed statement there could not be retried). If the prepared statement fails (a migration
+    changed a column under it, a pooler dropped it), it is deallocated, the plain statement answers,
+    and the next request prepares it again."""
     from django.conf import settings
-    from django.db import connection
+    from django.db import DatabaseError, connection
 
     with connection.cursor() as cursor:
-        if connection.vendor != "postgresql" or not getattr(settings, "DATABASE_PREPARED_STATEMENTS", True):
-            cursor.execute(_status_sql(connection.vendor), [code])
-            return cursor.fetchone()
-        raw = connection.connection
-        if getattr(connection, "_status_row_prepared_on", None) is not raw:
-            sql = _status_sql(connection.vendor).replace("%s", "$1")
-            cursor.execute(f"PREPARE {_PREPARED_STATUS_ROW} (text) AS {sql}")
-            connection._status_row_prepared_on = raw
-        cursor.execute(f"EXECUTE {_PREPARED_STATUS_ROW} (%s)", [code])
+        if (
+            connection.vendor == "postgresql"
+            and getattr(settings, "DATABASE_PREPARED_STATEMENTS", True)
+            and not connection.in_atomic_block
+        ):
+            try:
+                raw = connection.connection
+                if getattr(connection, "_status_row_prepared_on", None) is not raw:
+                    sql = _status_sql(connection.vendor).replace("%s", "$1")
+                    cursor.execute(f"PREPARE {_PREPARED_STATUS_ROW} (text) AS {sql}")
+                    connection._status_row_prepared_on = raw
+                cursor.execute(f"EXECUTE {_PREPARED_STATUS_ROW} (%s)", [code])
+                return cursor.fetchone()
+            except DatabaseError:
+                logger.warning("status row: the prepared statement failed; answered without it", exc_info=True)
+                connection._status_row_prepared_on = None
+                with contextlib.suppress(DatabaseError):
+                    cursor.execute(f"DEALLOCATE {_PREPARED_STATUS_ROW}")
+        cursor.execute(_status_sql(connection.vendor), [code])
         return cursor.fetchone()
 
 
@@ -386,7 +402,8 @@ def status_row(code: str, key: str) -> StatusRow | None:
     history = values["history"]
     if isinstance(history, str):  # SQLite gives the JSON as text
         history = json.loads(history)
-    values["history"] = tuple((_aware(at), to_status) for at, to_status in history or ())
+    events = sorted((_aware(at), event_id, to_status) for at, to_status, event_id in history or ())
+    values["history"] = tuple((at, to_status) for at, _id, to_status in events)
     values["agency_name"], values["agency_address"] = values["agency_name"] or "", values["agency_address"] or ""
     values["tracking_number"] = values["tracking_number"] or ""
     return StatusRow(**values)

@@ -93,11 +93,11 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 # The citizens' status page (the receipt's QR) runs a lighter chain (common/handlers.py): without
-# these, which only serve signed-in users, static files and slash redirects.
+# these, which only serve signed-in users and static files. (CommonMiddleware stays: it checks the
+# Host header against ALLOWED_HOSTS and sets Content-Length.)
 SIGNED_IN_MIDDLEWARE = (
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "common.middleware.SessionIdleRefreshMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -105,7 +105,7 @@ SIGNED_IN_MIDDLEWARE = (
     "axes.middleware.AxesMiddleware",
 )
 PUBLIC_MIDDLEWARE = [name for name in MIDDLEWARE if name not in SIGNED_IN_MIDDLEWARE]
-PUBLIC_LIGHT_PATHS = [r"^/tra-cuu/[^/]+/$"]
+PUBLIC_LIGHT_PATHS = [r"/tra-cuu/[^/]+/"]  # whole-path matches (fullmatch)
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

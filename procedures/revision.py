@@ -25,7 +25,7 @@ from .models import CatalogRevision
 _lock = threading.Lock()
 _copy: dict = {}  # (code, day) → procedure; ("setting", commune id, procedure id) → its setting or None
 _copy_revision: list = [None]
-_COPY_SIZE = 2000
+_COPY_SIZE = 20000  # procedures × days in use, plus communes × procedures (a province: about 8,000)
 
 
 def catalog_revision(using: str = "default") -> int:

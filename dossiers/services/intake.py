@@ -390,7 +390,7 @@ def _applicant_record(id_number: str, full_name: str, now) -> tuple[Applicant, b
         cursor.execute(
             f"INSERT INTO {table} (id_number, full_name, phone, email, address, created_at, updated_at) "
             "VALUES (%s, %s, '', '', '', %s, %s) ON CONFLICT (id_number) DO NOTHING RETURNING id",
-            [id_number, full_name, now, now],
+            [id_number, full_name, *[connection.ops.adapt_datetimefield_value(now)] * 2],
         )
         row = cursor.fetchone()
     if row is None:

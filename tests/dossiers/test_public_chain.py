@@ -64,7 +64,7 @@ class Answer:
         self.text = body.decode()
 
 
-def call(handler, path, *, query="", method="GET", form=None, cookies=None):
+def call(handler, path, *, query="", method="GET", form=None, cookies=None, host="testserver"):
     body = urlencode(form or {}).encode()
     environ = {}
     setup_testing_defaults(environ)
@@ -73,7 +73,7 @@ def call(handler, path, *, query="", method="GET", form=None, cookies=None):
             "PATH_INFO": path,
             "QUERY_STRING": query,
             "REQUEST_METHOD": method,
-            "HTTP_HOST": "testserver",
+            "HTTP_HOST": host,
             "SERVER_NAME": "testserver",
             "REMOTE_ADDR": "203.0.113.9",
             "wsgi.input": BytesIO(body),
@@ -178,3 +178,38 @@ def test_a_committed_event_is_on_the_next_request(app, receive, officer):
     after = call(app, path, query=query)
     assert 'data-status="in_progress"' in after.text
     assert after.text.count("<li><time") == before.text.count("<li><time") + 1
+
+
+@pytest.mark.django_db
+def test_an_unknown_host_is_refused_on_the_light_chain_too(app, receive):
+    """ALLOWED_HOSTS holds on the status page as everywhere (CommonMiddleware checks the Host)."""
+    dossier = receive("1.001193")
+    path, query = status_path(dossier)
+    assert call(app, path, query=query).status_code == 200
+    assert call(app, path, query=query, host="evil.example").status_code == 400
+    assert call(app.full, path, query=query, host="evil.example").status_code == 400
+    assert app.handler_for("/tra-cuu/X/\n") is app.full  # the whole path must match
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_prepared_row_is_prepared_once_and_survives_losing_it(app, receive):
+    """PostgreSQL: the row is a prepared statement of the connection; if it disappears (a pooler, a
+    migration), the page still answers, and the next request prepares it again."""
+    from django.db import connection
+
+    dossier = receive("1.001193")
+    path, query = status_path(dossier)
+    assert call(app, path, query=query).status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name = 'motcua_status_row'")
+        assert cursor.fetchone()[0] == 1
+        cursor.execute("DEALLOCATE motcua_status_row")  # lost behind the application's back
+    status_pages.clear()
+    answer = call(app, path, query=query)
+    assert answer.status_code == 200 and f'data-code="{dossier.code}"' in answer.text
+    status_pages.clear()
+    assert call(app, path, query=query).status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name = 'motcua_status_row'")
+        assert cursor.fetchone()[0] == 1  # prepared again
