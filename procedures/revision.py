@@ -43,6 +43,22 @@ def catalog_changed(using: str = "default") -> None:
         manager.update_or_create(pk=1, defaults={"stamp": stamp})
 
 
+def _kept(revision: int, key, read):
+    """The value kept under ``key`` if the copy is at ``revision``, else ``read()``, kept."""
+    with _lock:
+        if _copy_revision[0] == revision and key in _copy:
+            return _copy[key]
+    value = read()
+    with _lock:
+        if _copy_revision[0] != revision:
+            _copy.clear()
+            _copy_revision[0] = revision
+        if len(_copy) >= _COPY_SIZE:
+            _copy.clear()
+        _copy[key] = value
+    return value
+
+
 def procedure_for_intake(code: str, *, day=None):
     """``procedures.selectors.procedure_get(code, documents=False)`` served from this process's copy
     while the catalogue's revision is the one the copy was read at. The procedure returned is shared
@@ -52,17 +68,16 @@ def procedure_for_intake(code: str, *, day=None):
     code = normalize_procedure_code(code)
     day = day or timezone.localdate()
     revision = catalog_revision()
-    key = (code, day)
-    with _lock:
-        if _copy_revision[0] == revision and key in _copy:
-            return _copy[key]
-    procedure = procedure_get(code, day=day, documents=False)
-    if procedure is not None:
-        # Read everything the intake touches now, while the copy is private to this request.
-        _ = procedure.field, procedure.current and list(procedure.current.workflow_steps.all())
-        procedure.catalog_stamp = revision
-    _keep(revision, key, procedure)
-    return procedure
+
+    def read():
+        procedure = procedure_get(code, day=day, documents=False)
+        if procedure is not None:
+            # Read everything the intake touches now, while the copy is private to this request.
+            _ = procedure.field, procedure.current and list(procedure.current.workflow_steps.all())
+            procedure.catalog_stamp = revision
+        return procedure
+
+    return _kept(revision, (code, day), read)
 
 
 def setting_for_intake(commune, procedure):
@@ -76,25 +91,14 @@ def setting_for_intake(commune, procedure):
     revision = getattr(procedure, "catalog_stamp", None)
     if revision is None:
         revision = catalog_revision()
-    key = ("setting", commune.pk, procedure.pk)
-    with _lock:
-        if _copy_revision[0] == revision and key in _copy:
-            return _copy[key]
-    setting = agency_settings_for(commune, [procedure]).get(procedure.pk)
-    if setting is not None:
-        _ = setting.processing_office  # read ahead: shared once kept
-    _keep(revision, key, setting)
-    return setting
 
+    def read():
+        setting = agency_settings_for(commune, [procedure]).get(procedure.pk)
+        if setting is not None:
+            _ = setting.processing_office  # read ahead: shared once kept
+        return setting
 
-def _keep(revision, key, value) -> None:
-    with _lock:
-        if _copy_revision[0] != revision:
-            _copy.clear()
-            _copy_revision[0] = revision
-        if len(_copy) >= _COPY_SIZE:
-            _copy.clear()
-        _copy[key] = value
+    return _kept(revision, ("setting", commune.pk, procedure.pk), read)
 
 
 def clear_intake_copy() -> None:
