@@ -314,11 +314,12 @@ def _status_sql(vendor: str) -> str:
         "v": Dossier._meta.get_field("procedure_version").related_model._meta.db_table,
     }
     columns = ", ".join(f"d.{c}" for c in _ROW_COLUMNS)
-    # The history as JSON [[at, to_status, id], …], read with the row (not by a second query), sorted by (at, id).
+    # The history as JSON [[at, to_status, id], …], read with the row (not by a second query); neither
+    # aggregate promises an order, so status_row sorts it by (at, id).
     if vendor == "postgresql":
-        history = f"""(SELECT json_agg(json_build_array(ev.at, ev.to_status, ev.id) ORDER BY ev.at, ev.id)
+        history = f"""(SELECT json_agg(json_build_array(ev.at, ev.to_status, ev.id))
               FROM {t["ev"]} ev WHERE ev.dossier_id = d.id)"""
-    else:  # SQLite (whose json_group_array does not promise an order: sorted when read)
+    else:  # SQLite
         history = f"""(SELECT json_group_array(json_array(at, to_status, id))
               FROM {t["ev"]} WHERE dossier_id = d.id)"""
     signed = str(ResultState.SIGNED.value)
