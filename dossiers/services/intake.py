@@ -460,30 +460,26 @@ def applicant_record_details(
     the values before and after when anything changed (or the shared record was created)."""
     now = timezone.now()
     values = {name: getattr(details, name) or "" for name in DETAIL_FIELDS}
-    if created:
-        # The shared record was created by this very transaction: no commune has details of it yet,
-        # and none can until this transaction commits.
-        contact = ApplicantContact.objects.create(
+    first_details = {name: ["", value] for name, value in values.items() if value}
+
+    def new_contact():
+        return ApplicantContact.objects.create(
             applicant=person, agency=commune, recorded_at=now, updated_at=now, **values
         )
-        changes = {"created": True, **{name: ["", value] for name, value in values.items() if value}}
-        ApplicantChange.objects.create(
-            applicant=person, agency=commune, changed_by=by, at=now, dossier=dossier, source=source, changes=changes
-        )
-        return contact
-    contact = ApplicantContact.objects.select_for_update().filter(applicant=person, agency=commune).first()
-    if contact is None:
-        try:
-            with transaction.atomic():
-                contact = ApplicantContact.objects.create(
-                    applicant=person, agency=commune, recorded_at=now, updated_at=now, **values
-                )
-            changes = {name: ["", value] for name, value in values.items() if value}
-        except IntegrityError:  # the same citizen at the same commune's other counter, at once
-            contact = ApplicantContact.objects.select_for_update().get(applicant=person, agency=commune)
-            changes = None
+
+    changes = None
+    if created:
+        # The shared record was created by this very transaction: no commune has details of it yet,
+        # and none can until this transaction commits (no lock, no savepoint).
+        contact, changes = new_contact(), first_details
     else:
-        changes = None
+        contact = ApplicantContact.objects.select_for_update().filter(applicant=person, agency=commune).first()
+        if contact is None:
+            try:
+                with transaction.atomic():
+                    contact, changes = new_contact(), first_details
+            except IntegrityError:  # the same citizen at the same commune's other counter, at once
+                contact = ApplicantContact.objects.select_for_update().get(applicant=person, agency=commune)
     if changes is None:
         # Blank values at a later intake do not erase what the commune already knew.
         changes = {
