@@ -1,5 +1,7 @@
 """Who may see which agencies' reports: leaders and administrators, within their tree."""
 
+import hashlib
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -22,6 +24,13 @@ def report_scope(user, agency_code: str | None = None):
             raise PermissionDenied(_("This agency is outside yours."))
         return _or_all(agency.descendant_ids()), agency
     return (visible if visible is ALL else _or_all(visible)), user.agency
+
+
+def scope_key(agency_ids) -> str:
+    """A short, stable name of a scope for cache keys ("all", or a digest of its agency ids)."""
+    if agency_ids is ALL:
+        return "all"
+    return hashlib.sha1(",".join(map(str, sorted(agency_ids))).encode()).hexdigest()
 
 
 def _or_all(ids):

@@ -13,7 +13,6 @@ per scope at a time (issue 17, item 4).
 
 from __future__ import annotations
 
-import hashlib
 import time
 from datetime import timedelta
 
@@ -30,8 +29,9 @@ def max_age() -> int:
 
 
 def dashboard_key(agency_ids, date_from, date_to, group_by) -> str:
-    scope = "all" if agency_ids is None else hashlib.sha1(",".join(map(str, sorted(agency_ids))).encode()).hexdigest()
-    return f"dashboard:v3:{scope}:{date_from}:{date_to}:{group_by}"
+    from .access import scope_key
+
+    return f"dashboard:v3:{scope_key(agency_ids)}:{date_from}:{date_to}:{group_by}"
 
 
 def _compute(key: str, compute) -> dict:

@@ -1,6 +1,5 @@
 """Leaders' pages: dashboard, periodic report (screen and Excel), and the public board."""
 
-import hashlib
 from io import BytesIO
 
 from django.contrib.auth.decorators import login_required
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from agencies.models import Agency
 
-from .access import report_scope
+from .access import report_scope, scope_key
 from .excel import handling_xlsx
 from .forms import GROUPS, PeriodForm
 from .live import dashboard_figures
@@ -31,19 +30,16 @@ def _period(request):
     return form, form.cleaned_data
 
 
-def _scope_choices(agency_ids):
-    """The province and communes a leader may report on (offices and centres are inside them)."""
+def _period_form_context(request, agency_ids) -> dict:
+    """What templates/reports/_period_form.html needs: the province and communes a leader may report
+    on (offices and centres are inside them), and the key the rendered form is kept under. The form
+    shows the query's values, the scope's agencies and the current period by default; its
+    100-commune list and selects cost a dashboard most of its rendering."""
     agencies = Agency.objects.filter(kind__in=["province", "commune"]).only("code", "name").order_by("code")
-    return agencies if agency_ids is None else agencies.filter(pk__in=agency_ids)
-
-
-def _period_form_key(request, agency_ids) -> str:
-    """What the period form shows depends on: the query (its values), the scope (the agency list)
-    and the day (the current period by default). The form is kept rendered under that key
-    (templates/reports/_period_form.html): its 100-commune list and selects cost a dashboard most of
-    its rendering."""
-    scope = "all" if agency_ids is None else hashlib.sha1(",".join(map(str, sorted(agency_ids))).encode()).hexdigest()
-    return f"{scope}:{timezone.localdate()}:{request.GET.urlencode()}"
+    return {
+        "agencies": agencies if agency_ids is None else agencies.filter(pk__in=agency_ids),
+        "period_form_key": f"{scope_key(agency_ids)}:{timezone.localdate()}:{request.GET.urlencode()}",
+    }
 
 
 def _drill(**params):
@@ -70,8 +66,7 @@ def dashboard(request):
         "group_label": dict(GROUPS)[group_by],
         **figures,
         "received": total["received_online"] + total["received_direct"],
-        "agencies": _scope_choices(agency_ids),
-        "period_form_key": _period_form_key(request, agency_ids),
+        **_period_form_context(request, agency_ids),
         "links": {
             "received": _drill(**period, **scope_param),
             "resolved": _drill(**resolved, **scope_param),
@@ -105,8 +100,7 @@ def periodic(request):
             "rows": rows,
             "total": total_row(rows),
             "group_label": dict(GROUPS)[data["group_by"]],
-            "agencies": _scope_choices(agency_ids),
-            "period_form_key": _period_form_key(request, agency_ids),
+            **_period_form_context(request, agency_ids),
             "xlsx_url": reverse("reports:handling_xlsx") + "?" + urlencode(query),
             "api_url": reverse("api:reports-handling") + "?" + urlencode(query),
         },
@@ -138,8 +132,7 @@ def satisfaction_view(request):
             "date_from": date_from,
             "date_to": date_to,
             "report": report,
-            "agencies": _scope_choices(agency_ids),
-            "period_form_key": _period_form_key(request, agency_ids),
+            **_period_form_context(request, agency_ids),
         },
     )
 
@@ -271,8 +264,7 @@ def index766(request):
             "communes": communes,
             "chosen": chosen,
             "group_total": sum(points.values()),
-            "agencies": _scope_choices(agency_ids),
-            "period_form_key": _period_form_key(request, agency_ids),
+            **_period_form_context(request, agency_ids),
             "computed_at": timezone.now(),
         },
     )
