@@ -4,15 +4,14 @@ The QR on every receipt leads to ``/tra-cuu/<code>/?key=…``: the page most req
 are not signed in, and the one that must stay fast on a phone while the desk works (issue 17). It
 never reads a session, a signed-in user, a flash message or an htmx header, so the middleware that
 only serve those (sessions, authentication, messages, htmx, django-axes, WhiteNoise's static files)
-are left out of its chain: ``settings.PUBLIC_MIDDLEWARE`` is
-``MIDDLEWARE`` without ``settings.SIGNED_IN_MIDDLEWARE``, so the two lists cannot drift apart. What
-every answer needs stays: the security headers, the CSP, the Host check (CommonMiddleware), the desk
-language, the NUL guard, CSRF (the
-rating form posts to the same URL), ``Cache-Control: no-store``, the per-client rate limit and the
-frame guard. ``tests/dossiers/test_public_chain.py`` checks that the page's answer is the same
-through either chain.
+are left out of its chain: ``settings.PUBLIC_MIDDLEWARE`` is ``MIDDLEWARE`` without
+``settings.SIGNED_IN_MIDDLEWARE``, so the two lists cannot drift apart. What every answer needs
+stays: the security headers, the CSP, the Host check (CommonMiddleware), the desk language, the NUL
+guard, CSRF (the rating form posts to the same URL), ``Cache-Control: no-store``, the per-client rate
+limit and the frame guard. ``tests/dossiers/test_public_chain.py`` checks that the page's answer is
+the same through either chain.
 
-Paths are matched by ``settings.PUBLIC_LIGHT_PATHS`` (regular expressions on PATH_INFO); every
+Paths are matched by ``settings.PUBLIC_LIGHT_PATHS`` (regular expressions, on the whole PATH_INFO); every
 other request takes the full chain. The test client and the live server use Django's own handler
 (the full chain) unless a test asks for ``application``.
 """

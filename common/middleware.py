@@ -1,5 +1,8 @@
 """Request guards shared by every page and the API."""
 
+import time
+
+from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils.translation import gettext as _
 
@@ -33,7 +36,6 @@ class DeskLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.conf import settings
         from django.utils import translation
 
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
@@ -143,10 +145,6 @@ class SessionIdleRefreshMiddleware:
         user = getattr(request, "user", None)
         if session is None or user is None or not user.is_authenticated or not session.session_key:
             return response
-        import time
-
-        from django.conf import settings
-
         now = int(time.time())
         if now - session.get(self.KEY, 0) >= getattr(settings, "SESSION_REFRESH_SECONDS", 60):
             session[self.KEY] = now  # modified: SessionMiddleware saves it with a new expiry
